@@ -1,0 +1,554 @@
+//! Bulk member import in WeCom's CSV template: a dry run that reports every problem by row,
+//! then a background job with progress. Nothing is written unless the whole file is valid;
+//! running the same file again changes nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use workhub_core::{Code, CorpId, Error, UserId};
+use workhub_store::directory::{Job, Member};
+
+use super::{Directory, MemberInput};
+use crate::StoreResultExt;
+use crate::context::{Actor, Meta};
+use crate::corps::{valid_email, valid_mobile, valid_name};
+
+/// Most rows one file may hold.
+const MAX_ROWS: usize = 50_000;
+/// Rows written at once (they share commits through the group-commit writer).
+const PARALLEL: usize = 16;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportMode {
+    /// Add and update the members in the file; leave the others alone (`batch/syncuser`).
+    Sync,
+    /// Make the directory equal the file: members absent from it are deleted (`batch/replaceuser`).
+    Replace,
+}
+
+/// A problem in one row, in both languages.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RowError {
+    /// The line in the file (the header is line 1).
+    pub row: usize,
+    pub field: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub total: usize,
+    pub create: usize,
+    pub update: usize,
+    pub unchanged: usize,
+    pub delete: usize,
+    pub errors: Vec<RowError>,
+    /// Why the whole import cannot run (mass deletion, edition limit), if it cannot.
+    pub blocked: Option<String>,
+}
+
+enum Step {
+    Create(MemberInput),
+    Update(String, MemberInput),
+    Delete(String),
+}
+
+struct Plan {
+    preview: Preview,
+    steps: Vec<Step>,
+}
+
+/// Column names of WeCom's template (Chinese) and their English equivalents.
+fn field_of(header: &str) -> Option<&'static str> {
+    let h = header.trim().trim_start_matches('\u{feff}').to_lowercase();
+    Some(match h.as_str() {
+        "姓名" | "name" => "name",
+        "帐号" | "账号" | "userid" => "userid",
+        "手机号" | "手机" | "mobile" => "mobile",
+        "邮箱" | "email" => "email",
+        "所在部门" | "department" | "departments" => "department",
+        "职位" | "position" => "position",
+        "性别" | "gender" => "gender",
+        "是否部门内领导" | "is_leader_in_dept" => "is_leader_in_dept",
+        "排序" | "order" => "order",
+        "别名" | "alias" => "alias",
+        "座机" | "telephone" => "telephone",
+        "禁用" | "disabled" => "disabled",
+        _ => return None,
+    })
+}
+
+fn ints(v: &str) -> Result<Vec<i64>, ()> {
+    v.split([';', '；', ','].as_ref())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().map_err(|_| ()))
+        .collect()
+}
+
+fn row_error(row: usize, field: &str, e: &Error) -> RowError {
+    RowError {
+        row,
+        field: field.into(),
+        message_zh: e.message(workhub_core::Lang::Zh),
+        message_en: e.message(workhub_core::Lang::En),
+    }
+}
+
+/// Reads the rows of a member file; errors name the row and field.
+/// The rows of a file with their line numbers, and the problems found while reading them.
+type Parsed = (Vec<(usize, MemberInput)>, Vec<RowError>);
+
+fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::with(Code::ImportInvalid, e.to_string()))?
+        .clone();
+    let fields: Vec<Option<&str>> = headers.iter().map(field_of).collect();
+    for required in ["name", "userid"] {
+        if !fields.contains(&Some(required)) {
+            return Err(Error::with(
+                Code::ImportInvalid,
+                format!("header: {required} (姓名, 帐号)"),
+            ));
+        }
+    }
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        if rows.len() >= MAX_ROWS {
+            return Err(Error::with(
+                Code::ImportInvalid,
+                format!("at most {MAX_ROWS} rows"),
+            ));
+        }
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(row_error(
+                    line,
+                    "",
+                    &Error::with(Code::ImportInvalid, e.to_string()),
+                ));
+                continue;
+            }
+        };
+        if record.iter().all(|v| v.trim().is_empty()) {
+            continue;
+        }
+        let mut m = MemberInput::default();
+        for (value, field) in record.iter().zip(&fields) {
+            let (Some(field), value) = (field, value.trim()) else {
+                continue;
+            };
+            let bad = |what: &str| {
+                row_error(
+                    line,
+                    field,
+                    &Error::with(Code::InvalidRequest, what.to_string()),
+                )
+            };
+            match *field {
+                "name" => m.name = Some(value.into()),
+                "userid" => m.userid = Some(value.into()),
+                "mobile" => m.mobile = Some(value.into()),
+                "email" => m.email = Some(value.into()),
+                "position" => m.position = Some(value.into()),
+                "alias" => m.alias = Some(value.into()),
+                "telephone" => m.telephone = Some(value.into()),
+                "gender" => {
+                    m.gender = Some(
+                        match value {
+                            "男" | "1" => "1",
+                            "女" | "2" => "2",
+                            _ => "0",
+                        }
+                        .into(),
+                    )
+                }
+                "department" => match ints(value) {
+                    Ok(d) if !d.is_empty() => m.department = Some(d),
+                    _ => errors.push(bad("department ids, separated by ;")),
+                },
+                "order" => match ints(value) {
+                    Ok(o) => m.order = Some(o).filter(|o| !o.is_empty()),
+                    Err(()) => errors.push(bad("numbers separated by ;")),
+                },
+                "is_leader_in_dept" => match ints(value) {
+                    Ok(l) => m.is_leader_in_dept = Some(l).filter(|l| !l.is_empty()),
+                    Err(()) => errors.push(bad("0 or 1, separated by ;")),
+                },
+                "disabled" => m.enable = Some(if value == "1" { 0 } else { 1 }),
+                _ => {}
+            }
+        }
+        rows.push((line, m));
+    }
+    Ok((rows, errors))
+}
+
+/// Whether applying `input` to `current` would change anything.
+fn changes(current: &Member, input: &MemberInput) -> bool {
+    let differs = |new: &Option<String>, old: Option<&str>| {
+        new.as_deref().is_some_and(|n| n != old.unwrap_or(""))
+    };
+    let p = &current.profile;
+    differs(&input.name, Some(&current.name))
+        || differs(&input.mobile, current.mobile.as_deref())
+        || input
+            .email
+            .as_deref()
+            .is_some_and(|e| !e.eq_ignore_ascii_case(current.email.as_deref().unwrap_or("")))
+        || differs(&input.position, p.position.as_deref())
+        || differs(&input.alias, p.alias.as_deref())
+        || differs(&input.telephone, p.telephone.as_deref())
+        || differs(&input.gender, Some(&p.gender))
+        || input.department.as_ref().is_some_and(|d| {
+            *d != current
+                .departments
+                .iter()
+                .map(|m| m.dept_id)
+                .collect::<Vec<_>>()
+        })
+        || input
+            .enable
+            .is_some_and(|e| (e == 0) != (current.status == 2))
+}
+
+impl Directory {
+    async fn plan(&self, actor: &Actor, bytes: &[u8], mode: ImportMode) -> Result<Plan, Error> {
+        let corp = Self::manager(actor)?.clone();
+        let (rows, mut errors) = parse(bytes)?;
+        let existing: HashMap<UserId, Member> = self
+            .deps
+            .stores
+            .directory
+            .list_members(&corp, None)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|m| (m.userid.clone(), m))
+            .collect();
+        let tree = self.tree(&corp).await?;
+        let (mut seen_ids, mut seen_mobiles, mut seen_emails) =
+            (HashSet::new(), HashMap::new(), HashMap::new());
+        // Contact details already used, and by whom.
+        for m in existing.values() {
+            if let Some(mobile) = &m.mobile {
+                seen_mobiles.insert(mobile.clone(), (m.userid.to_string(), 0));
+            }
+            if let Some(email) = &m.email {
+                seen_emails.insert(email.to_lowercase(), (m.userid.to_string(), 0));
+            }
+        }
+        let mut steps = Vec::new();
+        let mut preview = Preview {
+            total: rows.len(),
+            create: 0,
+            update: 0,
+            unchanged: 0,
+            delete: 0,
+            errors: vec![],
+            blocked: None,
+        };
+        for (line, mut input) in rows {
+            let fail = |field: &str, e: Error| row_error(line, field, &e);
+            let userid = match UserId::parse(input.userid.as_deref().unwrap_or("")) {
+                Ok(u) => u,
+                Err(e) => {
+                    errors.push(fail("userid", e));
+                    continue;
+                }
+            };
+            if !seen_ids.insert(userid.clone()) {
+                errors.push(fail(
+                    "userid",
+                    Error::with(Code::UserExists, format!("{userid} (row)")),
+                ));
+                continue;
+            }
+            input.userid = Some(userid.to_string());
+            let before = errors.len();
+            if let Err(e) = valid_name(input.name.as_deref().unwrap_or(""), 64) {
+                errors.push(fail("name", e));
+            }
+            if let Some(mobile) = input.mobile.as_deref().filter(|m| !m.is_empty()) {
+                match valid_mobile(mobile) {
+                    Ok(m) => match seen_mobiles.insert(m.clone(), (userid.to_string(), line)) {
+                        Some((owner, _)) if owner != userid.as_str() => {
+                            errors.push(fail("mobile", Error::with(Code::MobileTaken, owner)))
+                        }
+                        _ => input.mobile = Some(m),
+                    },
+                    Err(e) => errors.push(fail("mobile", e)),
+                }
+            }
+            if let Some(email) = input.email.as_deref().filter(|m| !m.is_empty()) {
+                match valid_email(email) {
+                    Ok(e) => match seen_emails.insert(e.to_lowercase(), (userid.to_string(), line))
+                    {
+                        Some((owner, _)) if owner != userid.as_str() => {
+                            errors.push(fail("email", Error::with(Code::EmailTaken, owner)))
+                        }
+                        _ => {}
+                    },
+                    Err(e) => errors.push(fail("email", e)),
+                }
+            }
+            if let Some(bad) = input
+                .department
+                .iter()
+                .flatten()
+                .find(|d| !tree.by_id.contains_key(d))
+            {
+                errors.push(fail(
+                    "department",
+                    Error::with(Code::InvalidDepartment, bad.to_string()),
+                ));
+            }
+            if errors.len() > before {
+                continue;
+            }
+            match existing.get(&userid) {
+                Some(current) if changes(current, &input) => {
+                    preview.update += 1;
+                    steps.push(Step::Update(userid.to_string(), input));
+                }
+                Some(_) => preview.unchanged += 1,
+                None => {
+                    if input.mobile.as_deref().unwrap_or("").is_empty()
+                        && input.email.as_deref().unwrap_or("").is_empty()
+                    {
+                        errors.push(fail("mobile", Error::new(Code::MobileOrEmailRequired)));
+                        continue;
+                    }
+                    if input.department.is_none() {
+                        input.department = Some(vec![workhub_store::directory::ROOT_DEPARTMENT]);
+                    }
+                    preview.create += 1;
+                    steps.push(Step::Create(input));
+                }
+            }
+        }
+        if mode == ImportMode::Replace {
+            // Administrators are never removed by a file: a wrong file must not lock everyone out.
+            let gone: Vec<&Member> = existing
+                .values()
+                .filter(|m| !seen_ids.contains(&m.userid) && !m.is_admin)
+                .collect();
+            preview.delete = gone.len();
+            let total = existing.len().max(1);
+            let share = gone.len() * 100 / total;
+            if (gone.len() > 50 && share > 20) || (gone.len() <= 50 && share > 80 && gone.len() > 1)
+            {
+                preview.blocked = Some(format!(
+                    "would delete {} of {} members",
+                    gone.len(),
+                    existing.len()
+                ));
+            }
+            steps.extend(gone.iter().map(|m| Step::Delete(m.userid.to_string())));
+        }
+        let corp_row = self.corps.get(&corp).await?;
+        if let Some(limit) = corp_row.edition.member_limit(corp_row.verified) {
+            let after = existing.len() + preview.create - preview.delete;
+            if after as i64 > limit {
+                preview.blocked =
+                    Some(format!("{after} members would exceed the limit of {limit}"));
+            }
+        }
+        errors.sort_by_key(|e| e.row);
+        preview.errors = errors;
+        Ok(Plan { preview, steps })
+    }
+
+    /// What an import would do, without doing it.
+    pub async fn preview_import(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+        mode: ImportMode,
+    ) -> Result<Preview, Error> {
+        Ok(self.plan(actor, bytes, mode).await?.preview)
+    }
+
+    /// Starts the import as a background job; refuses a file with any error.
+    pub async fn start_import(
+        &self,
+        actor: &Actor,
+        meta: &Meta,
+        bytes: &[u8],
+        mode: ImportMode,
+    ) -> Result<String, Error> {
+        let plan = self.plan(actor, bytes, mode).await?;
+        if !plan.preview.errors.is_empty() {
+            return Err(Error::with(
+                Code::ImportInvalid,
+                format!("{} errors", plan.preview.errors.len()),
+            ));
+        }
+        if let Some(why) = plan.preview.blocked {
+            let code = if why.contains("delete") {
+                Code::MassDeletion
+            } else {
+                Code::EditionLimit
+            };
+            return Err(Error::with(code, why));
+        }
+        let corp = Self::manager(actor)?.clone();
+        let job = Job {
+            job_id: uuid::Uuid::now_v7().simple().to_string(),
+            corp_id: corp.clone(),
+            kind: match mode {
+                ImportMode::Sync => "sync_user",
+                ImportMode::Replace => "replace_user",
+            }
+            .into(),
+            status: 1,
+            total: i64::try_from(plan.steps.len()).unwrap_or(0),
+            done: 0,
+            result: "[]".into(),
+            created_at: self.deps.now(),
+        };
+        self.deps
+            .stores
+            .directory
+            .create_job(job.clone())
+            .await
+            .or_internal()?;
+        let job_id = job.job_id.clone();
+        let me = self.clone();
+        let (actor, meta) = (actor.clone(), meta.clone());
+        tokio::spawn(async move { me.run_import(actor, meta, job, plan.steps).await });
+        Ok(job_id)
+    }
+
+    async fn run_import(&self, actor: Actor, meta: Meta, mut job: Job, steps: Vec<Step>) {
+        use futures::StreamExt;
+        job.status = 2;
+        let _ = self.deps.stores.directory.update_job(job.clone()).await;
+        let mut results = Vec::with_capacity(steps.len());
+        let report_every = (steps.len() / 50).max(50);
+        let quiet = Directory {
+            quiet: true,
+            ..self.clone()
+        };
+        let mut outcomes = futures::stream::iter(steps.into_iter().map(|step| {
+            let (me, actor, meta) = (quiet.clone(), actor.clone(), meta.clone());
+            async move {
+                let (userid, result) = match step {
+                    Step::Create(input) => (
+                        input.userid.clone().unwrap_or_default(),
+                        me.create_member(&actor, &meta, input).await.map(|_| ()),
+                    ),
+                    Step::Update(userid, input) => (
+                        userid.clone(),
+                        me.update_member(&actor, &meta, &userid, input)
+                            .await
+                            .map(|_| ()),
+                    ),
+                    Step::Delete(userid) => (
+                        userid.clone(),
+                        me.delete_member(&actor, &meta, &userid).await,
+                    ),
+                };
+                let (errcode, errmsg) = match &result {
+                    Ok(()) => (0, "ok".to_string()),
+                    Err(e) => (e.code.errcode(), e.message(workhub_core::Lang::Zh)),
+                };
+                serde_json::json!({ "userid": userid, "errcode": errcode, "errmsg": errmsg })
+            }
+        }))
+        .buffered(PARALLEL);
+        while let Some(outcome) = outcomes.next().await {
+            results.push(outcome);
+            if results.len() % report_every == 0 {
+                job.done = i64::try_from(results.len()).unwrap_or(0);
+                let _ = self.deps.stores.directory.update_job(job.clone()).await;
+            }
+        }
+        job.done = i64::try_from(results.len()).unwrap_or(0);
+        job.status = 3;
+        let failed = results.iter().filter(|r| r["errcode"] != 0).count();
+        job.result = serde_json::Value::Array(results).to_string();
+        let summary = serde_json::json!({ "jobid": job.job_id, "type": job.kind, "total": job.total, "failed": failed });
+        let event = workhub_store::NewEvent::new(
+            workhub_store::Recipients::WholeCorp,
+            super::kinds::DIRECTORY_IMPORTED,
+            &summary,
+        );
+        match self
+            .deps
+            .stores
+            .directory
+            .finish_job(job, self.deps.now(), event)
+            .await
+        {
+            Ok(committed) => self.deps.publish(committed).await,
+            Err(e) => tracing::error!(error = %e, "could not save an import job's result"),
+        }
+    }
+
+    /// A job of the caller's company.
+    pub async fn job(&self, actor: &Actor, job_id: &str) -> Result<Job, Error> {
+        let corp: &CorpId = Self::manager(actor)?;
+        self.deps
+            .stores
+            .directory
+            .find_job(corp, job_id)
+            .await
+            .or_internal()?
+            .ok_or_else(|| Error::new(Code::JobNotFound))
+    }
+
+    /// Every member as CSV in the import template (UTF-8 with a byte-order mark for Excel).
+    pub async fn export_csv(&self, actor: &Actor) -> Result<String, Error> {
+        let members = self.members(actor, None, false).await?;
+        let mut out = csv::Writer::from_writer(vec![0xef, 0xbb, 0xbf]);
+        let header = [
+            "姓名",
+            "帐号",
+            "手机号",
+            "邮箱",
+            "所在部门",
+            "职位",
+            "性别",
+            "是否部门内领导",
+            "排序",
+            "别名",
+            "座机",
+            "禁用",
+        ];
+        out.write_record(header)
+            .map_err(|_| Error::new(Code::Internal))?;
+        let join = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(";");
+        for m in &members {
+            let gender = match m.gender.as_str() {
+                "1" => "男",
+                "2" => "女",
+                _ => "",
+            };
+            let record = [
+                m.name.as_str(),
+                &m.userid,
+                &m.mobile,
+                &m.email,
+                &join(&m.department),
+                &m.position,
+                gender,
+                &join(&m.is_leader_in_dept),
+                &join(&m.order),
+                &m.alias,
+                &m.telephone,
+                if m.status == 2 { "1" } else { "0" },
+            ];
+            out.write_record(record)
+                .map_err(|_| Error::new(Code::Internal))?;
+        }
+        let bytes = out.into_inner().map_err(|_| Error::new(Code::Internal))?;
+        String::from_utf8(bytes).map_err(|_| Error::new(Code::Internal))
+    }
+}

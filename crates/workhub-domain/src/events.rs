@@ -1,0 +1,60 @@
+//! Reading one's own event stream.
+
+use workhub_core::{Error, Seq};
+use workhub_store::EventRecord;
+
+use crate::context::UserActor;
+use crate::{Deps, StoreResultExt};
+
+/// Largest page `sync` returns.
+pub const MAX_PAGE: i64 = 1000;
+
+/// A page of a user's stream.
+#[derive(Debug, Clone)]
+pub struct SyncPage {
+    pub events: Vec<EventRecord>,
+    /// The seq to ask from next time.
+    pub next_since: Seq,
+    pub has_more: bool,
+}
+
+#[derive(Clone)]
+pub struct Events {
+    deps: Deps,
+}
+
+impl Events {
+    pub(crate) fn new(deps: Deps) -> Self {
+        Self { deps }
+    }
+
+    /// Events newer than `since`, oldest first. Only committed events are ever visible.
+    pub async fn sync(&self, who: &UserActor, since: Seq, limit: i64) -> Result<SyncPage, Error> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        // One extra row tells whether more remain.
+        let mut events = self
+            .deps
+            .stores
+            .events
+            .list_events(&who.corp_id, &who.userid, since.max(0), limit + 1)
+            .await
+            .or_internal()?;
+        let has_more = i64::try_from(events.len()).unwrap_or(0) > limit;
+        events.truncate(usize::try_from(limit).unwrap_or(0));
+        let next_since = events.last().map(|e| e.seq).unwrap_or(since.max(0));
+        Ok(SyncPage {
+            events,
+            next_since,
+            has_more,
+        })
+    }
+
+    pub async fn latest(&self, who: &UserActor) -> Result<Seq, Error> {
+        self.deps
+            .stores
+            .events
+            .latest_seq(&who.corp_id, &who.userid)
+            .await
+            .or_internal()
+    }
+}

@@ -1,0 +1,1 @@
+//! Domain tests on a temporary SQLite with a fixed clock.

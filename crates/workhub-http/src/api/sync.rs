@@ -1,0 +1,141 @@
+//! The per-user event stream over HTTP: `sync` pages through it; the WebSocket catches up from
+//! `since` and then pushes each new event once, in order.
+//!
+//! A connection subscribes to the bus *before* catching up, so nothing committed in between is
+//! missed; it remembers the last seq it sent, so a wake-up for events already sent (or a
+//! duplicate wake-up) sends nothing. Seqs come from the store, never from the bus.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::broadcast::error::RecvError;
+use workhub_core::Seq;
+use workhub_domain::UserActor;
+use workhub_domain::accounts::kinds::SESSION_REVOKED;
+use workhub_store::EventRecord;
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{QueryArgs, Session};
+
+/// How often an idle connection re-checks its session and the store (a safety net for a
+/// wake-up lost between nodes) and pings the client.
+const TICK: Duration = Duration::from_secs(25);
+const PAGE: i64 = 500;
+
+#[derive(Deserialize)]
+pub struct SyncArgs {
+    #[serde(default)]
+    since: Seq,
+    limit: Option<i64>,
+}
+
+/// GET /api/v1/sync?since=SEQ&limit=N
+pub async fn sync(
+    State(state): State<AppState>,
+    Session(who): Session,
+    QueryArgs(q): QueryArgs<SyncArgs>,
+) -> ApiResult<Json<Value>> {
+    let page = state
+        .domain
+        .events
+        .sync(&who, q.since, q.limit.unwrap_or(PAGE))
+        .await?;
+    let events: Vec<Value> = page.events.iter().map(event_json).collect();
+    Ok(Json(
+        json!({ "events": events, "next_since": page.next_since, "has_more": page.has_more }),
+    ))
+}
+
+pub fn event_json(e: &EventRecord) -> Value {
+    let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::Null);
+    json!({ "seq": e.seq, "kind": e.kind, "data": data, "created_at": e.created_at })
+}
+
+/// GET /api/v1/ws?since=SEQ (WebSocket)
+pub async fn ws(
+    State(state): State<AppState>,
+    Session(who): Session,
+    QueryArgs(q): QueryArgs<SyncArgs>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade.on_upgrade(move |socket| async move {
+        metrics::gauge!("workhub_websocket_connections").increment(1.0);
+        stream(state, who, q.since.max(0), socket).await;
+        metrics::gauge!("workhub_websocket_connections").decrement(1.0);
+    })
+}
+
+async fn stream(state: AppState, who: UserActor, since: Seq, mut socket: WebSocket) {
+    let mut wakes = state.domain.deps.bus.subscribe();
+    let mut last = since;
+    let mut tick = tokio::time::interval(TICK);
+    tick.tick().await;
+    if !push_since(&state, &who, &mut last, &mut socket).await {
+        return;
+    }
+    loop {
+        let send_more = tokio::select! {
+            wake = wakes.recv() => match wake {
+                Ok(a) if a.corp_id == who.corp_id && a.userid == who.userid && a.seq > last => push_since(&state, &who, &mut last, &mut socket).await,
+                Ok(_) => true,
+                Err(RecvError::Lagged(_)) => push_since(&state, &who, &mut last, &mut socket).await,
+                Err(RecvError::Closed) => false,
+            },
+            msg = socket.recv() => matches!(msg, Some(Ok(m)) if !matches!(m, Message::Close(_))),
+            _ = tick.tick() => {
+                push_since(&state, &who, &mut last, &mut socket).await
+                    && still_signed_in(&state, &who).await
+                    && socket.send(Message::Ping(Vec::new().into())).await.is_ok()
+            }
+            _ = state.shutdown.cancelled() => false,
+        };
+        if !send_more {
+            break;
+        }
+    }
+    let _ = socket.send(Message::Close(None)).await;
+}
+
+/// Sends every event after `last`; false when the connection should end (socket gone, or
+/// this very session was revoked).
+async fn push_since(
+    state: &AppState,
+    who: &UserActor,
+    last: &mut Seq,
+    socket: &mut WebSocket,
+) -> bool {
+    loop {
+        let Ok(page) = state.domain.events.sync(who, *last, PAGE).await else {
+            return true;
+        };
+        let now = state.domain.deps.now();
+        let mut revoked = false;
+        for e in &page.events {
+            let frame = json!({ "type": "event", "event": event_json(e) }).to_string();
+            if socket.send(Message::Text(frame.into())).await.is_err() {
+                return false;
+            }
+            metrics::histogram!("workhub_event_push_lag_seconds")
+                .record((now - e.created_at).max(0) as f64 / 1000.0);
+            *last = e.seq;
+            revoked |= e.kind == SESSION_REVOKED && e.data.contains(&who.session_id);
+        }
+        if revoked {
+            return false;
+        }
+        if !page.has_more {
+            return true;
+        }
+    }
+}
+
+async fn still_signed_in(state: &AppState, who: &UserActor) -> bool {
+    let sessions = state.domain.accounts.list_sessions(who, None, false).await;
+    sessions.is_ok_and(|list| list.iter().any(|s| s.id == who.session_id))
+}

@@ -1,0 +1,113 @@
+//! `/cgi-bin/media/upload` (files for batch jobs) and `/cgi-bin/batch/*`.
+
+use axum::extract::{Multipart, State};
+use axum::http::request::Parts;
+use serde::Deserialize;
+use serde_json::json;
+use workhub_core::{Code, Error};
+use workhub_domain::directory::import::ImportMode;
+
+use super::{App, Body, Reply, ok, query_value};
+use crate::AppState;
+use crate::extract::RequestMeta;
+
+/// POST /cgi-bin/media/upload?type=file (multipart, part `media`)
+pub async fn upload(
+    State(state): State<AppState>,
+    App(_app): App,
+    parts: Parts,
+    mut form: Multipart,
+) -> Reply {
+    let kind = query_value(&parts, "type").unwrap_or_default();
+    if !matches!(kind.as_str(), "file" | "image" | "voice" | "video") {
+        return Err(Error::new(Code::InvalidRequest).into());
+    }
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() != Some("media") {
+            continue;
+        }
+        let content_type = field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| Error::new(Code::PayloadTooLarge))?;
+        if bytes.is_empty() {
+            return Err(Error::with(Code::InvalidRequest, "empty media").into());
+        }
+        let media_id = state
+            .domain
+            .signup
+            .store_file(bytes.to_vec(), &content_type)
+            .await?;
+        return Ok(ok(
+            "ok",
+            json!({ "type": kind, "media_id": media_id, "created_at": (state.domain.deps.now() / 1000).to_string() }),
+        ));
+    }
+    Err(Error::with(Code::MissingField, "media").into())
+}
+
+#[derive(Deserialize)]
+pub struct BatchBody {
+    media_id: Option<String>,
+}
+
+async fn start(
+    state: AppState,
+    meta: workhub_domain::Meta,
+    app: workhub_domain::Actor,
+    b: BatchBody,
+    mode: ImportMode,
+) -> Reply {
+    let media_id = b
+        .media_id
+        .filter(|m| !m.is_empty())
+        .ok_or_else(|| Error::with(Code::MissingField, "media_id"))?;
+    let file = state.domain.signup.file(&media_id).await?;
+    let jobid = state
+        .domain
+        .directory
+        .start_import(&app, &meta, &file.bytes, mode)
+        .await?;
+    Ok(ok("ok", json!({ "jobid": jobid })))
+}
+
+/// POST /cgi-bin/batch/syncuser
+pub async fn syncuser(
+    State(state): State<AppState>,
+    RequestMeta(meta): RequestMeta,
+    App(app): App,
+    Body(b): Body<BatchBody>,
+) -> Reply {
+    start(state, meta, app, b, ImportMode::Sync).await
+}
+
+/// POST /cgi-bin/batch/replaceuser
+pub async fn replaceuser(
+    State(state): State<AppState>,
+    RequestMeta(meta): RequestMeta,
+    App(app): App,
+    Body(b): Body<BatchBody>,
+) -> Reply {
+    start(state, meta, app, b, ImportMode::Replace).await
+}
+
+/// GET /cgi-bin/batch/getresult?jobid=
+pub async fn getresult(State(state): State<AppState>, App(app): App, parts: Parts) -> Reply {
+    let jobid =
+        query_value(&parts, "jobid").ok_or_else(|| Error::with(Code::MissingField, "jobid"))?;
+    let job = state.domain.directory.job(&app, &jobid).await?;
+    let result: serde_json::Value = serde_json::from_str(&job.result).unwrap_or_default();
+    let percentage = if job.total == 0 || job.status == 3 {
+        100
+    } else {
+        job.done * 100 / job.total
+    };
+    Ok(ok(
+        "ok",
+        json!({ "status": job.status, "type": job.kind, "total": job.total, "percentage": percentage, "result": result }),
+    ))
+}

@@ -1,0 +1,51 @@
+//! The HTTP face of Workhub: the native API (`/api/v1`), the WeCom API (`/cgi-bin`), the
+//! WebSocket, operations endpoints and the embedded web client, over one axum router.
+
+pub mod api;
+pub mod cgi_bin;
+pub mod error;
+pub mod extract;
+pub mod ops;
+mod web;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::get;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio_util::sync::CancellationToken;
+use workhub_domain::Domain;
+
+/// Largest JSON body the API reads; uploads have their own limits.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub domain: Domain,
+    pub metrics: Option<PrometheusHandle>,
+    /// Mark cookies `Secure` (when serving TLS, or behind a TLS-terminating proxy).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// Cancelled when the server begins to shut down: WebSockets close, `/readyz` fails.
+    pub shutdown: CancellationToken,
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v1", api::routes())
+        .nest("/cgi-bin", cgi_bin::routes())
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(web::serve)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(ops::track))
+        .layer(middleware::from_fn(error::render))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,149 @@
+//! Wiring: choose the engines once, build the domain, serve until told to stop.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use anyhow::Context;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use workhub_bus::{EventBus, LocalBus, LocalLimiter, RateLimiter, RedisBus, RedisLimiter};
+use workhub_core::{Clock, SystemClock};
+use workhub_domain::{Deps, Domain};
+use workhub_http::AppState;
+use workhub_store_sql::SqlStore;
+
+use crate::config::Config;
+
+/// Opens the database (creating the data folder for SQLite) and runs migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqlStore>> {
+    if config.database_url.is_empty() {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
+    }
+    SqlStore::open(&config.database())
+        .await
+        .map_err(|e| anyhow::anyhow!("opening the database: {e}"))
+}
+
+pub async fn open_bus(config: &Config) -> anyhow::Result<Arc<dyn EventBus>> {
+    if config.redis_url.is_empty() {
+        return Ok(Arc::new(LocalBus::default()));
+    }
+    let bus = RedisBus::connect(&config.redis_url)
+        .await
+        .context("connecting to Redis")?;
+    Ok(Arc::new(bus))
+}
+
+/// The domain over an opened store, for the server and the CLI alike.
+pub async fn domain(config: &Config, store: &Arc<SqlStore>) -> anyhow::Result<Domain> {
+    domain_with_clock(config, store, Arc::new(SystemClock)).await
+}
+
+pub async fn domain_with_clock(
+    config: &Config,
+    store: &Arc<SqlStore>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Domain> {
+    // One node counts in memory; a cluster counts in Redis so the limits hold across nodes.
+    let limiter: Arc<dyn RateLimiter> = if config.redis_url.is_empty() {
+        Arc::new(LocalLimiter::default())
+    } else {
+        Arc::new(
+            RedisLimiter::connect(&config.redis_url)
+                .await
+                .context("connecting to Redis")?,
+        )
+    };
+    let deps = Deps {
+        stores: store.stores(),
+        bus: open_bus(config).await?,
+        limiter,
+        clock,
+    };
+    Ok(Domain::new(deps))
+}
+
+/// The process-wide metrics recorder (installed once, shared by servers started in tests).
+fn metrics() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
+        .clone()
+}
+
+/// A started server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub tls: bool,
+    /// Cancel to begin a graceful shutdown.
+    pub shutdown: CancellationToken,
+    pub done: JoinHandle<anyhow::Result<()>>,
+}
+
+/// Binds, then serves in the background until `shutdown` is cancelled; in-flight requests
+/// finish and WebSockets close cleanly.
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    start_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// [`start`] with a clock of the caller's (tests move it to test time-based rules).
+pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
+    config.check()?;
+    let store = open_store(&config).await?;
+    let domain = domain_with_clock(&config, &store, clock).await?;
+    if !domain.operators.exists().await.unwrap_or(true) {
+        tracing::warn!(
+            "no server operator account yet: create one with `workhub operator create --username <name> --password '<password>'` (same --data-dir or --database-url)"
+        );
+    }
+    let shutdown = CancellationToken::new();
+    let tls = !config.tls.cert.is_empty();
+    let state = AppState {
+        domain,
+        metrics: metrics(),
+        secure_cookies: config.http.secure_cookies || tls,
+        trust_forwarded_for: config.http.trust_forwarded_for,
+        shutdown: shutdown.clone(),
+    };
+    let app = workhub_http::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let stop = shutdown.clone();
+    let done = if tls {
+        let rustls = crate::tls::server_config(&config.tls.cert, &config.tls.key)?;
+        let handle = axum_server::Handle::new();
+        let h = handle.clone();
+        tokio::spawn(async move {
+            stop.cancelled().await;
+            h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        });
+        let std_listener = listener.into_std()?;
+        tokio::spawn(async move {
+            let server = axum_server::from_tcp_rustls(
+                std_listener,
+                axum_server::tls_rustls::RustlsConfig::from_config(rustls),
+            )?;
+            server.handle(handle).serve(app).await?;
+            store.close().await;
+            Ok(())
+        })
+    } else {
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stop.cancelled_owned())
+                .await?;
+            store.close().await;
+            Ok(())
+        })
+    };
+    Ok(Running {
+        addr,
+        tls,
+        shutdown,
+        done,
+    })
+}

@@ -1,0 +1,160 @@
+//! Two `workhub` processes on one PostgreSQL and one Redis: an event written through node A
+//! reaches a WebSocket connected to node B.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use workhub_testkit::TestDb;
+
+use crate::support::SECOND;
+
+struct Node {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_node(database_url: &str, redis_url: &str) -> Node {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_workhub"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+            "--redis-url",
+            redis_url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node starts");
+    let stdout = child.stdout.take().unwrap();
+    let line = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("listening on "))
+        .expect("listening line");
+    Node {
+        child,
+        url: line.trim_start_matches("listening on ").to_string(),
+    }
+}
+
+#[tokio::test]
+async fn an_event_written_on_node_a_reaches_a_websocket_on_node_b() {
+    let Some(redis) = workhub_testkit::redis_url("cluster") else {
+        return;
+    };
+    let Some(db) = TestDb::postgres("cluster").await else {
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_workhub"))
+        .args([
+            "corp",
+            "create",
+            "--database-url",
+            &db.url,
+            "--name",
+            "Cluster",
+            "--admin-userid",
+            "admin",
+            "--admin-password",
+            "Admin-Passw0rd!",
+        ])
+        .output()
+        .unwrap();
+    let corp: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    let corpid = corp["corpid"].as_str().unwrap().to_string();
+    let a = start_node(&db.url, &redis);
+    let b = start_node(&db.url, &redis);
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let login = |url: String, device: &'static str| {
+        let http = http.clone();
+        let corpid = corpid.clone();
+        async move {
+            let body = json!({ "corpid": corpid, "login": "admin", "password": "Admin-Passw0rd!", "device_id": device, "platform": "web" });
+            let res: Value = http
+                .post(format!("{url}/api/v1/auth/login"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            res["token"].as_str().unwrap().to_string()
+        }
+    };
+    let token_a = login(a.url.clone(), "on-a").await;
+    let token_b = login(b.url.clone(), "on-b").await;
+    let (_, latest) = (
+        StatusCode::OK,
+        http.get(format!("{}/api/v1/sync?since=0", b.url))
+            .bearer_auth(&token_b)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap(),
+    );
+    let since = latest["next_since"].as_i64().unwrap();
+
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = format!(
+        "{}/api/v1/ws?since={since}",
+        b.url.replace("http://", "ws://")
+    )
+    .into_client_request()
+    .unwrap();
+    req.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token_b}").parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+
+    let policy: Value = http
+        .get(format!("{}/api/v1/admin/security-policy", a.url))
+        .bearer_auth(&token_a)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = http
+        .request(
+            Method::PUT,
+            format!("{}/api/v1/admin/security-policy", a.url),
+        )
+        .bearer_auth(&token_a)
+        .json(&policy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    use futures::StreamExt;
+    let msg = tokio::time::timeout(5 * SECOND, ws.next())
+        .await
+        .expect("in time")
+        .unwrap()
+        .unwrap();
+    let event: Value = serde_json::from_str(msg.to_text().unwrap()).unwrap();
+    assert_eq!(event["event"]["kind"], "security_policy.changed");
+    assert_eq!(event["event"]["seq"], since + 1);
+    drop((a, b));
+    db.cleanup().await;
+}

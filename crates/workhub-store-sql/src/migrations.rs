@@ -1,0 +1,96 @@
+//! Schema migrations, embedded in the binary: one folder per dialect, same version numbers.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, Row, SqlSafeStr};
+use workhub_store::{StoreError, StoreResult};
+
+use crate::{Backend, backend_error};
+
+/// (version, description, SQLite text, PostgreSQL text)
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "create_foundation",
+        include_str!("../migrations/sqlite/0001_create_foundation.sql"),
+        include_str!("../migrations/postgres/0001_create_foundation.sql"),
+    ),
+    (
+        2,
+        "create_directory",
+        include_str!("../migrations/sqlite/0002_create_directory.sql"),
+        include_str!("../migrations/postgres/0002_create_directory.sql"),
+    ),
+    (
+        3,
+        "add_rate_limits",
+        include_str!("../migrations/sqlite/0003_add_rate_limits.sql"),
+        include_str!("../migrations/postgres/0003_add_rate_limits.sql"),
+    ),
+    (
+        4,
+        "add_search_keys",
+        include_str!("../migrations/sqlite/0004_add_search_keys.sql"),
+        include_str!("../migrations/postgres/0004_add_search_keys.sql"),
+    ),
+    (
+        5,
+        "add_directory_version",
+        include_str!("../migrations/sqlite/0005_add_directory_version.sql"),
+        include_str!("../migrations/postgres/0005_add_directory_version.sql"),
+    ),
+    (
+        6,
+        "add_app_settings",
+        include_str!("../migrations/sqlite/0006_add_app_settings.sql"),
+        include_str!("../migrations/postgres/0006_add_app_settings.sql"),
+    ),
+    (
+        7,
+        "create_jobs",
+        include_str!("../migrations/sqlite/0007_create_jobs.sql"),
+        include_str!("../migrations/postgres/0007_create_jobs.sql"),
+    ),
+];
+
+fn migrator(backend: Backend) -> Migrator {
+    let list = MIGRATIONS
+        .iter()
+        .map(|(version, description, sqlite, postgres)| {
+            let sql = if backend == Backend::Sqlite {
+                sqlite
+            } else {
+                postgres
+            };
+            Migration::new(
+                *version,
+                Cow::Borrowed(*description),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    Migrator::with_migrations(list)
+}
+
+pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> StoreResult<()> {
+    migrator(backend)
+        .run(pool)
+        .await
+        .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))
+}
+
+pub(crate) async fn latest_applied(pool: &AnyPool) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await
+        .map_err(backend_error)?;
+    row.try_get::<i64, _>("v").map_err(backend_error)
+}
+
+/// The newest version this binary knows.
+pub fn latest_known() -> i64 {
+    MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+}

@@ -1,0 +1,922 @@
+//! The store conformance suite: the behaviour every engine must show, run against SQLite and
+//! PostgreSQL by `workhub-store-sql`'s tests. Names and ids are random so the suite can share a
+//! database with other data.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use workhub_core::{CorpId, Edition, UserId};
+
+use crate::accounts::{ApprovalStatus, DeviceApproval, NewSession, NewUser, Session};
+use crate::audit::{AuditFilter, AuditRecord};
+use crate::corps::{AccessToken, CorpDetails, NewCorp};
+use crate::signups::{Signup, StoredFile};
+use crate::{NewEvent, Recipients, StoreError, Stores};
+
+/// Runs every check; panics with the name of the first that fails.
+pub async fn run_all(stores: &Stores) {
+    corps_and_members(stores).await;
+    event_streams(stores).await;
+    sessions_and_devices(stores).await;
+    device_approvals(stores).await;
+    passwords_and_policy(stores).await;
+    access_tokens_and_apps(stores).await;
+    audit_log(stores).await;
+    signups_files_operators(stores).await;
+}
+
+fn uid(s: &str) -> UserId {
+    UserId::parse(s).unwrap()
+}
+
+pub fn new_user(corp: &CorpId, userid: &str, now: i64) -> NewUser {
+    NewUser {
+        corp_id: corp.clone(),
+        userid: uid(userid),
+        name: format!("User {userid}"),
+        mobile: None,
+        email: Some(format!("{userid}@example.com")),
+        is_admin: true,
+        password_digest: "digest".into(),
+        created_at: now,
+    }
+}
+
+/// A fresh company with its administrator `admin`.
+pub async fn new_corp(stores: &Stores, now: i64) -> CorpId {
+    let corp = CorpId::generate();
+    let new = NewCorp {
+        corp_id: corp.clone(),
+        name: "Acme 测试".into(),
+        edition: Edition::Standard,
+        uscc: None,
+        created_at: now,
+    };
+    let secret = format!("contacts-{corp}");
+    stores
+        .corps
+        .create_corp(new, new_user(&corp, "admin", now), secret)
+        .await
+        .unwrap();
+    corp
+}
+
+async fn corps_and_members(stores: &Stores) {
+    let corp = new_corp(stores, 1_000).await;
+    let found = stores
+        .corps
+        .find_corp(&corp)
+        .await
+        .unwrap()
+        .expect("corp exists");
+    assert_eq!(found.name, "Acme 测试");
+    assert!(!found.verified);
+    assert_eq!(stores.corps.count_members(&corp).await.unwrap(), 1);
+    assert!(
+        stores
+            .corps
+            .find_corp(&CorpId::generate())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let by_email = stores
+        .accounts
+        .find_user_by_login(&corp, "ADMIN@example.com")
+        .await
+        .unwrap();
+    assert_eq!(by_email.map(|u| u.userid), Some(uid("admin")));
+    let by_id = stores
+        .accounts
+        .find_user_by_login(&corp, "Admin")
+        .await
+        .unwrap();
+    assert!(by_id.is_some(), "userid login is case-insensitive");
+
+    stores
+        .accounts
+        .add_user(NewUser {
+            mobile: Some("13800138000".into()),
+            ..new_user(&corp, "lisi", 1_500)
+        })
+        .await
+        .unwrap();
+    assert_eq!(stores.corps.count_members(&corp).await.unwrap(), 2);
+    let by_mobile = stores
+        .accounts
+        .find_user_by_login(&corp, "13800138000")
+        .await
+        .unwrap();
+    assert_eq!(by_mobile.map(|u| u.userid), Some(uid("lisi")));
+    let dup = stores
+        .accounts
+        .add_user(new_user(&corp, "lisi", 1_500))
+        .await;
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
+    let other = new_corp(stores, 1_000).await;
+    stores
+        .accounts
+        .add_user(new_user(&other, "lisi", 1_500))
+        .await
+        .expect("the same userid in another company");
+    assert!(
+        stores
+            .accounts
+            .find_user_by_login(&other, "nobody")
+            .await
+            .unwrap()
+            .is_none(),
+        "logins are scoped to their company"
+    );
+
+    let unverified = stores.corps.list_corps(Some(false)).await.unwrap();
+    assert!(
+        unverified
+            .iter()
+            .any(|c| c.corp.corp_id == corp && c.member_count == 2)
+    );
+    let event = NewEvent::new(Recipients::WholeCorp, "corp.verified", &"x");
+    assert!(
+        stores
+            .corps
+            .verify_corp(&corp, 2_000, event.clone())
+            .await
+            .unwrap()
+            .value
+    );
+    assert!(
+        !stores
+            .corps
+            .verify_corp(&corp, 2_000, event)
+            .await
+            .unwrap()
+            .value,
+        "only once"
+    );
+    let verified = stores.corps.list_corps(Some(true)).await.unwrap();
+    assert!(verified.iter().any(|c| c.corp.corp_id == corp));
+    assert!(
+        !stores
+            .corps
+            .list_corps(Some(false))
+            .await
+            .unwrap()
+            .iter()
+            .any(|c| c.corp.corp_id == corp)
+    );
+
+    assert!(
+        stores
+            .corps
+            .set_edition(&corp, Edition::Professional)
+            .await
+            .unwrap()
+    );
+    let details = CorpDetails {
+        industry: Some("制造业".into()),
+        ..Default::default()
+    };
+    assert!(stores.corps.update_details(&corp, details).await.unwrap());
+    let found = stores.corps.find_corp(&corp).await.unwrap().unwrap();
+    assert_eq!(found.edition, Edition::Professional);
+    assert_eq!(found.industry.as_deref(), Some("制造业"));
+}
+
+async fn event_streams(stores: &Stores) {
+    let corp = new_corp(stores, 1_000).await;
+    let admin = uid("admin");
+    assert_eq!(stores.events.latest_seq(&corp, &admin).await.unwrap(), 0);
+    for i in 0..5 {
+        let e = NewEvent::new(Recipients::Users(vec![admin.clone()]), "test.event", &i);
+        let appended = stores
+            .accounts
+            .save_policy(&corp, "{}".into(), 10 + i, e)
+            .await
+            .unwrap();
+        assert_eq!(appended.appended.len(), 1);
+        assert_eq!(
+            appended.appended[0].seq,
+            i + 1,
+            "seqs are dense and start at 1"
+        );
+    }
+    let all = stores
+        .events
+        .list_events(&corp, &admin, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5]
+    );
+    assert_eq!(all[2].data, "2");
+    let page = stores
+        .events
+        .list_events(&corp, &admin, 2, 2)
+        .await
+        .unwrap();
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 4]);
+    assert_eq!(stores.events.latest_seq(&corp, &admin).await.unwrap(), 5);
+
+    // Another company's member with the same userid has a separate stream.
+    let other = new_corp(stores, 1_000).await;
+    assert!(
+        stores
+            .events
+            .list_events(&other, &admin, 0, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Events to an unknown member are dropped rather than failing the write.
+    let ghost = NewEvent::new(Recipients::Users(vec![uid("ghost")]), "test.event", &0);
+    let c = stores
+        .accounts
+        .save_policy(&corp, "{}".into(), 20, ghost)
+        .await
+        .unwrap();
+    assert!(c.appended.is_empty());
+
+    // Concurrent writers never produce duplicate or missing seqs.
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let stores = stores.clone();
+        let corp = corp.clone();
+        tasks.push(tokio::spawn(async move {
+            let e = NewEvent::new(Recipients::WholeCorp, "test.concurrent", &i);
+            stores
+                .accounts
+                .save_policy(&corp, "{}".into(), 30, e)
+                .await
+                .unwrap()
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let seqs: Vec<i64> = stores
+        .events
+        .list_events(&corp, &admin, 5, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(seqs, (6..=25).collect::<Vec<_>>());
+}
+
+fn session(corp: &CorpId, id: &str, device: &str, now: i64) -> Session {
+    Session {
+        session_id: id.into(),
+        corp_id: corp.clone(),
+        userid: uid("admin"),
+        device_id: device.into(),
+        device_name: "Chrome".into(),
+        platform: "web".into(),
+        ip: "127.0.0.1".into(),
+        user_agent: "test".into(),
+        created_at: now,
+        last_seen_at: now,
+        revoked: false,
+    }
+}
+
+async fn sessions_and_devices(stores: &Stores) {
+    let corp = new_corp(stores, 1_000).await;
+    let admin = uid("admin");
+    let a = format!("s-{}", CorpId::generate());
+    let b = format!("s-{}", CorpId::generate());
+    let open = |id: &str, digest: &str, device: &str, trust: bool| NewSession {
+        session: session(&corp, id, device, 2_000),
+        token_digest: digest.into(),
+        trust_device: trust,
+    };
+    stores
+        .accounts
+        .record_login_failure(&corp, &admin, None)
+        .await
+        .unwrap();
+    stores
+        .accounts
+        .record_login_failure(&corp, &admin, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        stores
+            .accounts
+            .find_user(&corp, &admin)
+            .await
+            .unwrap()
+            .unwrap()
+            .failed_logins,
+        2
+    );
+    stores
+        .accounts
+        .record_login_failure(&corp, &admin, Some(9_000))
+        .await
+        .unwrap();
+    let user = stores
+        .accounts
+        .find_user(&corp, &admin)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((user.failed_logins, user.locked_until), (0, 9_000));
+
+    assert_eq!(
+        stores.accounts.count_devices(&corp, &admin).await.unwrap(),
+        0
+    );
+    stores
+        .accounts
+        .open_session(open(&a, &format!("d{a}"), "dev-1", true))
+        .await
+        .unwrap();
+    stores
+        .accounts
+        .open_session(open(&b, &format!("d{b}"), "dev-2", false))
+        .await
+        .unwrap();
+    let user = stores
+        .accounts
+        .find_user(&corp, &admin)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.locked_until, 0, "a successful sign-in clears the lock");
+    assert!(
+        stores
+            .accounts
+            .find_device(&corp, &admin, "dev-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .trusted
+    );
+    assert!(
+        !stores
+            .accounts
+            .find_device(&corp, &admin, "dev-2")
+            .await
+            .unwrap()
+            .unwrap()
+            .trusted
+    );
+    assert!(
+        stores
+            .accounts
+            .find_device(&corp, &admin, "dev-3")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        stores.accounts.count_devices(&corp, &admin).await.unwrap(),
+        2
+    );
+    // Signing in again without trust keeps an earlier trust.
+    let c = format!("s-{}", CorpId::generate());
+    stores
+        .accounts
+        .open_session(open(&c, &format!("d{c}"), "dev-1", false))
+        .await
+        .unwrap();
+    assert!(
+        stores
+            .accounts
+            .find_device(&corp, &admin, "dev-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .trusted
+    );
+
+    let found = stores
+        .accounts
+        .find_session_by_token(&format!("d{a}"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.session_id, a);
+    stores
+        .accounts
+        .touch_session(&a, 5_000, "10.0.0.1")
+        .await
+        .unwrap();
+    let found = stores
+        .accounts
+        .find_session_by_token(&format!("d{a}"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((found.last_seen_at, found.ip.as_str()), (5_000, "10.0.0.1"));
+    assert_eq!(
+        stores
+            .accounts
+            .list_sessions(&corp, Some(&admin))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+
+    let other = new_corp(stores, 1_000).await;
+    let e = NewEvent::new(
+        Recipients::Users(vec![admin.clone()]),
+        "session.revoked",
+        &a,
+    );
+    let wrong = stores
+        .accounts
+        .revoke_session(&other, &a, 6_000, e.clone())
+        .await
+        .unwrap();
+    assert!(wrong.value.is_none(), "another company cannot revoke it");
+    let done = stores
+        .accounts
+        .revoke_session(&corp, &a, 6_000, e.clone())
+        .await
+        .unwrap();
+    assert_eq!(done.value.map(|s| s.session_id), Some(a.clone()));
+    assert_eq!(done.appended.len(), 1);
+    assert!(
+        stores
+            .accounts
+            .revoke_session(&corp, &a, 6_000, e)
+            .await
+            .unwrap()
+            .value
+            .is_none()
+    );
+    assert!(
+        stores
+            .accounts
+            .find_session_by_token(&format!("d{a}"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        stores
+            .accounts
+            .list_sessions(&corp, None)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let dup = stores
+        .accounts
+        .open_session(open(&b, "another", "dev-2", false))
+        .await;
+    assert!(
+        matches!(dup, Err(StoreError::Duplicate(_))),
+        "session ids are unique: {dup:?}"
+    );
+}
+
+async fn device_approvals(stores: &Stores) {
+    let corp = new_corp(stores, 1_000).await;
+    let admin = uid("admin");
+    let id = format!("a-{}", CorpId::generate());
+    let approval = DeviceApproval {
+        approval_id: id.clone(),
+        corp_id: corp.clone(),
+        userid: admin.clone(),
+        device_id: "new-dev".into(),
+        device_name: "Phone".into(),
+        platform: "mobile".into(),
+        ip: "10.1.1.1".into(),
+        user_agent: "ua".into(),
+        poll_digest: "poll".into(),
+        status: ApprovalStatus::Pending,
+        created_at: 1_000,
+    };
+    let e = NewEvent::new(
+        Recipients::Users(vec![admin.clone()]),
+        "device_approval.requested",
+        &1,
+    );
+    assert_eq!(
+        stores
+            .accounts
+            .create_device_approval(approval.clone(), e.clone())
+            .await
+            .unwrap()
+            .appended
+            .len(),
+        1
+    );
+    assert_eq!(
+        stores
+            .accounts
+            .list_device_approvals(&corp, None)
+            .await
+            .unwrap(),
+        vec![approval.clone()]
+    );
+    assert_eq!(
+        stores
+            .accounts
+            .list_device_approvals(&corp, Some(&uid("bob")))
+            .await
+            .unwrap(),
+        vec![]
+    );
+    assert!(
+        !stores.accounts.consume_device_approval(&id).await.unwrap(),
+        "pending cannot be used"
+    );
+    let other = new_corp(stores, 1_000).await;
+    let d = stores.accounts.decide_device_approval(
+        &other,
+        &id,
+        ApprovalStatus::Approved,
+        2_000,
+        e.clone(),
+    );
+    assert!(
+        d.await.unwrap().value.is_none(),
+        "another company cannot decide it"
+    );
+    let d = stores.accounts.decide_device_approval(
+        &corp,
+        &id,
+        ApprovalStatus::Approved,
+        2_000,
+        e.clone(),
+    );
+    assert_eq!(
+        d.await.unwrap().value.map(|a| a.status),
+        Some(ApprovalStatus::Approved)
+    );
+    let d = stores
+        .accounts
+        .decide_device_approval(&corp, &id, ApprovalStatus::Rejected, 2_000, e);
+    assert!(d.await.unwrap().value.is_none(), "decided only once");
+    assert!(
+        stores
+            .accounts
+            .list_device_approvals(&corp, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(stores.accounts.consume_device_approval(&id).await.unwrap());
+    assert!(
+        !stores.accounts.consume_device_approval(&id).await.unwrap(),
+        "used only once"
+    );
+    let found = stores
+        .accounts
+        .find_device_approval(&id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.status, ApprovalStatus::Used);
+}
+
+async fn passwords_and_policy(stores: &Stores) {
+    let corp = new_corp(stores, 1_000).await;
+    let admin = uid("admin");
+    for (i, digest) in ["p1", "p2", "p3", "p4"].iter().enumerate() {
+        let now = 2_000 + i64::try_from(i).unwrap();
+        stores
+            .accounts
+            .set_password(&corp, &admin, digest.to_string(), now, 2)
+            .await
+            .unwrap();
+    }
+    let user = stores
+        .accounts
+        .find_user(&corp, &admin)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (user.password_digest.as_str(), user.password_changed_at),
+        ("p4", 2_003)
+    );
+    let history = stores
+        .accounts
+        .password_history(&corp, &admin, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        history,
+        vec!["p3".to_string(), "p2".to_string()],
+        "keeps the newest two"
+    );
+
+    stores
+        .accounts
+        .set_totp(&corp, &admin, Some("SECRET".into()), true)
+        .await
+        .unwrap();
+    let user = stores
+        .accounts
+        .find_user(&corp, &admin)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (user.totp_secret.as_deref(), user.totp_enabled),
+        (Some("SECRET"), true)
+    );
+
+    assert!(stores.accounts.find_policy(&corp).await.unwrap().is_none());
+    let e = NewEvent::new(Recipients::WholeCorp, "security_policy.changed", &1);
+    stores
+        .accounts
+        .save_policy(&corp, r#"{"a":1}"#.into(), 3_000, e.clone())
+        .await
+        .unwrap();
+    stores
+        .accounts
+        .save_policy(&corp, r#"{"a":2}"#.into(), 3_001, e)
+        .await
+        .unwrap();
+    assert_eq!(
+        stores.accounts.find_policy(&corp).await.unwrap().as_deref(),
+        Some(r#"{"a":2}"#)
+    );
+}
+
+async fn access_tokens_and_apps(stores: &Stores) {
+    let corp = new_corp(stores, 1_000).await;
+    assert_eq!(
+        stores.corps.find_secret(&corp.to_string()).await.unwrap(),
+        None
+    );
+    let secret = format!("s{corp}");
+    let app = stores
+        .corps
+        .create_app(&corp, "审批助手", secret.clone(), 1_000)
+        .await
+        .unwrap();
+    assert_eq!(app.agent_id, 1_000_002);
+    let second = stores
+        .corps
+        .create_app(&corp, "Bot", format!("t{corp}"), 1_000)
+        .await
+        .unwrap();
+    assert_eq!(second.agent_id, 1_000_003);
+    assert_eq!(
+        stores.corps.find_secret(&secret).await.unwrap(),
+        Some((corp.clone(), 1_000_002))
+    );
+
+    let token = |exp| AccessToken {
+        corp_id: corp.clone(),
+        agent_id: 1_000_002,
+        expires_at: exp,
+    };
+    let old = format!("old{corp}");
+    let new = format!("new{corp}");
+    stores
+        .corps
+        .insert_access_token(old.clone(), token(5_000), 1_000)
+        .await
+        .unwrap();
+    stores
+        .corps
+        .insert_access_token(new.clone(), token(9_000), 2_000)
+        .await
+        .unwrap();
+    assert!(
+        stores
+            .corps
+            .find_access_token(&old)
+            .await
+            .unwrap()
+            .is_some(),
+        "still valid: kept"
+    );
+    stores
+        .corps
+        .insert_access_token(format!("x{corp}"), token(20_000), 6_000)
+        .await
+        .unwrap();
+    assert!(
+        stores
+            .corps
+            .find_access_token(&old)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired: forgotten"
+    );
+    assert_eq!(
+        stores.corps.find_access_token(&new).await.unwrap(),
+        Some(token(9_000))
+    );
+}
+
+async fn audit_log(stores: &Stores) {
+    let corp = new_corp(stores, 1_000).await;
+    for (i, (action, outcome)) in [
+        ("login", "success"),
+        ("login", "failure:invalid_credentials"),
+        ("logout", "success"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let time = 1_000 + i64::try_from(i).unwrap();
+        stores
+            .audit
+            .append_audit(AuditRecord {
+                id: format!("0000-{time}"),
+                corp_id: corp.to_string(),
+                time,
+                actor: "admin".into(),
+                action: action.to_string(),
+                target: "admin".into(),
+                ip: "127.0.0.1".into(),
+                user_agent: "ua".into(),
+                outcome: outcome.to_string(),
+            })
+            .await
+            .unwrap();
+    }
+    let f = AuditFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        stores
+            .audit
+            .list_audit(corp.as_str(), &f.clone())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.time)
+            .collect::<Vec<_>>(),
+        vec![1_002, 1_001, 1_000]
+    );
+    let logins = stores
+        .audit
+        .list_audit(
+            corp.as_str(),
+            &AuditFilter {
+                action: Some("login".into()),
+                ..f.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(logins.len(), 2);
+    let failures = stores
+        .audit
+        .list_audit(
+            corp.as_str(),
+            &AuditFilter {
+                outcome: Some("failure".into()),
+                ..f.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(failures.len(), 1);
+    let window = stores
+        .audit
+        .list_audit(
+            corp.as_str(),
+            &AuditFilter {
+                from: Some(1_001),
+                to: Some(1_001),
+                ..f.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(window.len(), 1);
+    let page = stores
+        .audit
+        .list_audit(
+            corp.as_str(),
+            &AuditFilter {
+                before_id: Some("0000-1002".into()),
+                limit: 1,
+                ..f.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.iter().map(|r| r.time).collect::<Vec<_>>(), vec![1_001]);
+    assert!(
+        stores
+            .audit
+            .list_audit("other", &f)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn signups_files_operators(stores: &Stores) {
+    let id = format!("su-{}", CorpId::generate());
+    let file_id = format!("f-{}", CorpId::generate());
+    let bytes: Vec<u8> = (0..=255u8).collect();
+    let file = StoredFile {
+        file_id: file_id.clone(),
+        content_type: "image/png".into(),
+        bytes: bytes.clone(),
+        created_at: 1,
+    };
+    stores.signups.put_file(file.clone()).await.unwrap();
+    assert_eq!(
+        stores.signups.find_file(&file_id).await.unwrap(),
+        Some(file)
+    );
+    let mut signup = Signup {
+        signup_id: id.clone(),
+        token_digest: "t".into(),
+        company_name: "示例科技".into(),
+        uscc: "91350100M000100Y43".into(),
+        licence_file_id: file_id,
+        step: "bank".into(),
+        bank_name: None,
+        account_name: None,
+        account_number: None,
+        bank_code: None,
+        bank_status: "none".into(),
+        corp_id: None,
+        created_at: 1,
+    };
+    stores.signups.create_signup(signup.clone()).await.unwrap();
+    signup.step = "admin".into();
+    signup.bank_name = Some("招商银行".into());
+    signup.bank_status = "awaiting_payment".into();
+    stores.signups.update_signup(signup.clone()).await.unwrap();
+    assert_eq!(stores.signups.find_signup(&id).await.unwrap(), Some(signup));
+    assert!(
+        stores
+            .signups
+            .list_signups()
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.signup_id == id)
+    );
+
+    let name = format!("op-{}", CorpId::generate());
+    stores
+        .operators
+        .create_operator(&name, "pw".into(), 1)
+        .await
+        .unwrap();
+    assert!(stores.operators.count_operators().await.unwrap() >= 1);
+    let dup = stores
+        .operators
+        .create_operator(&name, "pw".into(), 1)
+        .await;
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))));
+    assert_eq!(
+        stores
+            .operators
+            .find_operator_password(&name)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("pw")
+    );
+    let token = format!("tok-{name}");
+    stores
+        .operators
+        .open_operator_session(token.clone(), &name, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        stores
+            .operators
+            .find_operator_session(&token, 50)
+            .await
+            .unwrap(),
+        Some(name.clone())
+    );
+    assert_eq!(
+        stores
+            .operators
+            .find_operator_session(&token, 150)
+            .await
+            .unwrap(),
+        None,
+        "expired"
+    );
+    stores
+        .operators
+        .close_operator_session(&token)
+        .await
+        .unwrap();
+    assert_eq!(
+        stores
+            .operators
+            .find_operator_session(&token, 50)
+            .await
+            .unwrap(),
+        None
+    );
+}

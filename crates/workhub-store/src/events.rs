@@ -1,0 +1,74 @@
+//! The per-user event stream: each write a client must see appends events in its own
+//! transaction, each with the next sequence number of its recipient.
+
+use async_trait::async_trait;
+use serde::Serialize;
+use workhub_core::{CorpId, Seq, UserId};
+
+use crate::StoreResult;
+
+/// Who receives an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipients {
+    Users(Vec<UserId>),
+    /// Every member of the company.
+    WholeCorp,
+}
+
+/// An event to append inside a write.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub recipients: Recipients,
+    pub kind: &'static str,
+    /// JSON text.
+    pub data: String,
+}
+
+impl NewEvent {
+    pub fn new(recipients: Recipients, kind: &'static str, data: &impl Serialize) -> Self {
+        let data = serde_json::to_string(data).unwrap_or_else(|_| "null".to_string());
+        NewEvent {
+            recipients,
+            kind,
+            data,
+        }
+    }
+}
+
+/// One event as a recipient reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub seq: Seq,
+    pub kind: String,
+    pub data: String,
+    pub created_at: i64,
+}
+
+/// The fact that a user's stream reached `seq`; published after commit to wake readers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Appended {
+    pub corp_id: CorpId,
+    pub userid: UserId,
+    pub seq: Seq,
+}
+
+/// The result of a write together with the events it committed.
+#[derive(Debug, Clone)]
+pub struct Committed<T> {
+    pub value: T,
+    pub appended: Vec<Appended>,
+}
+
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// Events of one user with `seq > since`, oldest first, at most `limit`.
+    async fn list_events(
+        &self,
+        corp: &CorpId,
+        user: &UserId,
+        since: Seq,
+        limit: i64,
+    ) -> StoreResult<Vec<EventRecord>>;
+    /// The newest committed seq of a user (0 if none).
+    async fn latest_seq(&self, corp: &CorpId, user: &UserId) -> StoreResult<Seq>;
+}

@@ -1,0 +1,384 @@
+//! Same-origin JSON client for /api/v1: error envelope, Accept-Language, and one typed function
+//! per endpoint of docs/api-v1.md.
+
+import { getLang, t } from './i18n';
+import type {
+  App,
+  AppBudget,
+  AppPatch,
+  AppVisible,
+  ApprovalPoll,
+  AuditPage,
+  Department,
+  DeviceApproval,
+  DirectoryJob,
+  Edition,
+  ImportMode,
+  ImportPreviewAnswer,
+  Invitation,
+  LoginAnswer,
+  Me,
+  Member,
+  MemberInput,
+  OperatorCorp,
+  OperatorSignup,
+  OperatorStatus,
+  Platform,
+  RateLimit,
+  RateLimits,
+  RateLimitsAnswer,
+  SecurityPolicy,
+  Session,
+  SignupState,
+  SyncPage,
+  Tag,
+  TagDetail,
+  TagMembersAnswer,
+} from './types';
+
+/** A failed call. `message` is the server's human text (already in the UI language). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** Paths whose 401 means "the user session is gone" (not the operator's, not a sign-in). */
+const USER_SCOPED = /^\/api\/v1\/(me|admin|sync|device-approvals|directory)(\/|\?|$)/;
+/** 401s that judge what was typed (old password, TOTP code), not the session. */
+const CREDENTIAL_CODES = new Set(['invalid_credentials', 'invalid_totp']);
+let onUnauthorized: (() => void) | null = null;
+
+/** The shell registers what to do when a user-scoped call answers 401. */
+export function setUnauthorizedHandler(handler: (() => void) | null): void {
+  onUnauthorized = handler;
+}
+
+interface CallOptions {
+  body?: unknown;
+  /** Sent as-is (a file); `headers` should carry its Content-Type. */
+  raw?: Blob;
+  headers?: Record<string, string>;
+}
+
+/** Turns a non-2xx answer into an ApiError, tolerating bodies that are not the envelope. */
+export async function errorFrom(res: Response): Promise<ApiError> {
+  let code = `http_${res.status}`;
+  let message = t('error.http', { status: String(res.status) });
+  let requestId: string | null = null;
+  try {
+    const body = (await res.json()) as Partial<{ code: string; message: string; request_id: string }>;
+    if (typeof body.code === 'string') code = body.code;
+    if (typeof body.message === 'string' && body.message) message = body.message;
+    if (typeof body.request_id === 'string') requestId = body.request_id;
+  } catch {
+    // Not JSON (a proxy page, an empty body): keep the generic message.
+  }
+  return new ApiError(res.status, code, message, requestId);
+}
+
+export function languageHeader(): string {
+  return getLang() === 'en' ? 'en' : 'zh-CN';
+}
+
+async function call<T>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Language': languageHeader(),
+    ...opts.headers,
+  };
+  let body: string | Blob | undefined;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  } else if (opts.raw !== undefined) {
+    body = opts.raw;
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', t('error.network'));
+  }
+  if (!res.ok) {
+    const err = await errorFrom(res);
+    if (res.status === 401 && USER_SCOPED.test(path) && !CREDENTIAL_CODES.has(err.code) && onUnauthorized) {
+      onUnauthorized();
+    }
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+const enc = encodeURIComponent;
+
+/** Builds `?a=1&b=2` from the non-empty values. */
+export function query(params: Record<string, string | number | null | undefined>): string {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${enc(k)}=${enc(String(v))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+export interface LoginRequest {
+  corpid: string;
+  login: string;
+  password: string;
+  totp_code?: string;
+  device_id: string;
+  device_name?: string;
+  platform: Platform;
+}
+
+export const auth = {
+  login: (req: LoginRequest) => call<LoginAnswer>('POST', '/api/v1/auth/login', { body: req }),
+  pollApproval: (id: string, pollToken: string) =>
+    call<ApprovalPoll>('GET', `/api/v1/auth/device-approvals/${enc(id)}${query({ poll_token: pollToken })}`),
+  changeExpired: (body: { corpid: string; login: string; old_password: string; new_password: string }) =>
+    call<void>('POST', '/api/v1/auth/password/expired', { body }),
+  logout: () => call<void>('POST', '/api/v1/auth/logout'),
+  /** Sets the first password of an invited member (docs/api-directory.md). */
+  activate: (body: { corpid: string; token: string; password: string }) =>
+    call<void>('POST', '/api/v1/auth/activate', { body }),
+};
+
+export const me = {
+  get: () => call<Me>('GET', '/api/v1/me'),
+  changePassword: (old_password: string, new_password: string) =>
+    call<void>('POST', '/api/v1/me/password', { body: { old_password, new_password } }),
+  totpSetup: () => call<{ secret: string; otpauth_url: string }>('POST', '/api/v1/me/totp/setup'),
+  totpEnable: (code: string) => call<void>('POST', '/api/v1/me/totp/enable', { body: { code } }),
+  totpDisable: (code: string) => call<void>('POST', '/api/v1/me/totp/disable', { body: { code } }),
+  sessions: () => call<{ sessions: Session[] }>('GET', '/api/v1/me/sessions'),
+  revokeSession: (id: string) => call<void>('DELETE', `/api/v1/me/sessions/${enc(id)}`),
+  deviceApprovals: () => call<{ approvals: DeviceApproval[] }>('GET', '/api/v1/me/device-approvals'),
+};
+
+export const approvals = {
+  decide: (id: string, approve: boolean) =>
+    call<void>('POST', `/api/v1/device-approvals/${enc(id)}/${approve ? 'approve' : 'reject'}`),
+};
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  outcome?: string;
+  from?: number | null;
+  to?: number | null;
+}
+
+export const admin = {
+  sessions: (userid: string) => call<{ sessions: Session[] }>('GET', `/api/v1/admin/sessions${query({ userid })}`),
+  revokeSession: (id: string) => call<void>('DELETE', `/api/v1/admin/sessions/${enc(id)}`),
+  deviceApprovals: () => call<{ approvals: DeviceApproval[] }>('GET', '/api/v1/admin/device-approvals'),
+  policy: () => call<SecurityPolicy>('GET', '/api/v1/admin/security-policy'),
+  savePolicy: (policy: SecurityPolicy) => call<SecurityPolicy>('PUT', '/api/v1/admin/security-policy', { body: policy }),
+  audit: (filter: AuditFilter, limit: number, cursor: string | null) =>
+    call<AuditPage>('GET', `/api/v1/admin/audit${query({ ...filter, limit, cursor })}`),
+  auditCsvUrl: (filter: AuditFilter) => `/api/v1/admin/audit/export.csv${query({ ...filter })}`,
+};
+
+export const sync = {
+  page: (since: number, limit: number) => call<SyncPage>('GET', `/api/v1/sync${query({ since, limit })}`),
+};
+
+const signupHeaders = (token: string) => ({ 'X-Signup-Token': token });
+
+export const signup = {
+  start: (body: { company_name: string; uscc: string; licence_file_id: string }) =>
+    call<{ signup_id: string; signup_token: string }>('POST', '/api/v1/signup', { body }),
+  get: (id: string, token: string) =>
+    call<SignupState>('GET', `/api/v1/signup/${enc(id)}`, { headers: signupHeaders(token) }),
+  bank: (id: string, token: string, body: { bank_name: string; account_name: string; account_number: string }) =>
+    call<{ bank_status: 'awaiting_payment' }>('POST', `/api/v1/signup/${enc(id)}/bank`, {
+      body,
+      headers: signupHeaders(token),
+    }),
+  confirmBank: (id: string, token: string, code: string) =>
+    call<{ bank_status: 'verified' }>('POST', `/api/v1/signup/${enc(id)}/bank/confirm`, {
+      body: { code },
+      headers: signupHeaders(token),
+    }),
+  admin: (
+    id: string,
+    token: string,
+    body: { name: string; userid: string; mobile: string; email: string; password: string },
+  ) => call<{ corpid: string }>('POST', `/api/v1/signup/${enc(id)}/admin`, { body, headers: signupHeaders(token) }),
+  details: (
+    id: string,
+    token: string,
+    body: { industry: string; size: string; address: string; logo_file_id?: string },
+  ) => call<{ corpid: string }>('POST', `/api/v1/signup/${enc(id)}/details`, { body, headers: signupHeaders(token) }),
+};
+
+export const operator = {
+  status: () => call<OperatorStatus>('GET', '/api/v1/operator/status'),
+  login: (username: string, password: string) =>
+    call<{ username: string }>('POST', '/api/v1/operator/login', { body: { username, password } }),
+  logout: () => call<void>('POST', '/api/v1/operator/logout'),
+  me: () => call<{ username: string }>('GET', '/api/v1/operator/me'),
+  signups: () => call<{ signups: OperatorSignup[] }>('GET', '/api/v1/operator/signups'),
+  recordBankCode: (id: string, code: string) =>
+    call<void>('POST', `/api/v1/operator/signups/${enc(id)}/bank-code`, { body: { code } }),
+  corps: (status: 'unverified' | 'verified' | 'all') =>
+    call<{ corps: OperatorCorp[] }>('GET', `/api/v1/operator/corps${query({ status })}`),
+  verify: (corpid: string) => call<void>('POST', `/api/v1/operator/corps/${enc(corpid)}/verify`),
+  setEdition: (corpid: string, edition: Edition) =>
+    call<void>('PUT', `/api/v1/operator/corps/${enc(corpid)}/edition`, { body: { edition } }),
+  fileUrl: (fileId: string) => `/api/v1/operator/files/${enc(fileId)}`,
+};
+
+// ---- Directory (docs/api-directory.md) ----
+
+/** Department and tag ids are numbers on the wire; a server sending strings is tolerated. */
+const num = (v: unknown, fallback = 0): number => {
+  const n = typeof v === 'number' ? v : Number(v);
+  return Number.isFinite(n) ? n : fallback;
+};
+
+export function normDepartment(d: Department): Department {
+  return { ...d, id: num(d.id), parentid: num(d.parentid), order: num(d.order) };
+}
+
+export function normMember(m: Member): Member {
+  const status = num(m.status, 1);
+  return {
+    ...m,
+    department: Array.isArray(m.department) ? m.department.map((x) => num(x)) : [],
+    main_department: m.main_department === null || m.main_department === undefined ? null : num(m.main_department),
+    status: status === 2 || status === 4 ? status : 1,
+  };
+}
+
+export function normTag(tag: Tag): Tag {
+  return { ...tag, id: num(tag.id) };
+}
+
+export type DepartmentPatch = Partial<{ name: string; name_en: string; parentid: number; order: number }>;
+
+const dir = '/api/v1/directory';
+
+export const directory = {
+  departments: () =>
+    call<{ departments: Department[] }>('GET', `${dir}/departments`).then((r) => (r.departments ?? []).map(normDepartment)),
+  createDepartment: (body: { name: string; name_en?: string; parentid: number; order?: number }) =>
+    call<{ id: number }>('POST', `${dir}/departments`, { body }).then((r) => ({ id: num(r.id) })),
+  updateDepartment: (id: number, body: DepartmentPatch) => call<void>('PATCH', `${dir}/departments/${id}`, { body }),
+  deleteDepartment: (id: number) => call<void>('DELETE', `${dir}/departments/${id}`),
+
+  members: (departmentId?: number, fetchChild?: boolean) =>
+    call<{ members: Member[] }>(
+      'GET',
+      `${dir}/members${query({ department_id: departmentId, fetch_child: departmentId === undefined ? undefined : fetchChild ? 1 : 0 })}`,
+    ).then((r) => (r.members ?? []).map(normMember)),
+  member: (userid: string) => call<Member>('GET', `${dir}/members/${enc(userid)}`).then(normMember),
+  createMember: (body: MemberInput) => call<Member>('POST', `${dir}/members`, { body }).then(normMember),
+  updateMember: (userid: string, body: Partial<MemberInput>) =>
+    call<Member>('PATCH', `${dir}/members/${enc(userid)}`, { body }).then((m) => (m ? normMember(m) : m)),
+  disableMember: (userid: string) => call<void>('POST', `${dir}/members/${enc(userid)}/disable`),
+  enableMember: (userid: string) => call<void>('POST', `${dir}/members/${enc(userid)}/enable`),
+  deleteMember: (userid: string) => call<void>('DELETE', `${dir}/members/${enc(userid)}`),
+  invite: (userid: string) => call<Invitation>('POST', `${dir}/members/${enc(userid)}/invite`),
+
+  /** Server-side search: name, pinyin (full and initials), alias, mobile, email, userid. */
+  search: (q: string, limit = 50) =>
+    call<{ members: Member[] }>('GET', `${dir}/search${query({ q, limit })}`).then((r) => (r.members ?? []).map(normMember)),
+
+  tags: () => call<{ tags: Tag[] }>('GET', `${dir}/tags`).then((r) => (r.tags ?? []).map(normTag)),
+  createTag: (name: string) => call<{ id: number }>('POST', `${dir}/tags`, { body: { name } }).then((r) => ({ id: num(r.id) })),
+  renameTag: (id: number, name: string) => call<void>('PATCH', `${dir}/tags/${id}`, { body: { name } }),
+  deleteTag: (id: number) => call<void>('DELETE', `${dir}/tags/${id}`),
+  tag: (id: number) =>
+    call<TagDetail>('GET', `${dir}/tags/${id}`).then((r) => ({
+      ...r,
+      id: num(r.id),
+      userlist: r.userlist ?? [],
+      partylist: (r.partylist ?? []).map((x) => num(x)),
+    })),
+  addTagMembers: (id: number, body: { userlist?: string[]; partylist?: number[] }) =>
+    call<TagMembersAnswer>('POST', `${dir}/tags/${id}/members`, { body }),
+  removeTagMembers: (id: number, body: { userlist?: string[]; partylist?: number[] }) =>
+    call<TagMembersAnswer>('POST', `${dir}/tags/${id}/members/remove`, { body }),
+
+  /** Checks a CSV (WeCom template) without changing anything; the file is the raw body. */
+  importPreview: (file: Blob, mode: ImportMode) =>
+    call<ImportPreviewAnswer>('POST', `${dir}/import/preview${query({ mode })}`, {
+      raw: file,
+      headers: { 'Content-Type': 'text/csv' },
+    }).then((r) => ({
+      ...r,
+      preview: {
+        ...r.preview,
+        errors: (r.preview?.errors ?? []).map((e) => ({ ...e, row: num(e.row) })),
+        blocked: r.preview?.blocked ? String(r.preview.blocked) : null,
+      },
+    })),
+  importApply: (importId: string, mode: ImportMode) =>
+    call<{ jobid: string }>('POST', `${dir}/import/${enc(importId)}/apply${query({ mode })}`),
+  job: (jobid: string) =>
+    call<DirectoryJob>('GET', `${dir}/jobs/${enc(jobid)}`).then((j) => ({
+      ...j,
+      status: num(j.status),
+      total: num(j.total),
+      done: num(j.done),
+      percentage: num(j.percentage),
+      result: (j.result ?? []).map((r) => ({ ...r, errcode: num(r.errcode), errmsg: String(r.errmsg ?? '') })),
+    })),
+  exportCsvUrl: () => `${dir}/export.csv`,
+};
+
+// ---- Apps and secrets (docs/api-directory.md "Apps and secrets (administrators)") ----
+
+const ids = (v: unknown): number[] => (Array.isArray(v) ? v.map((x) => num(x)) : []);
+const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+
+export function normApp(a: App): App {
+  const v = (a.visible ?? {}) as Partial<AppVisible>;
+  return {
+    ...a,
+    agentid: num(a.agentid),
+    enabled: a.enabled !== false,
+    created_at: num(a.created_at),
+    visible: { departments: ids(v.departments), users: strs(v.users), tags: ids(v.tags) },
+    trusted_ips: strs(a.trusted_ips),
+  };
+}
+
+const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [num(v[0]), num(v[1])] : [0, 0]);
+const limit = (v: unknown): RateLimit => {
+  const o = (typeof v === 'object' && v !== null ? v : {}) as Partial<RateLimit>;
+  return { per_minute: num(o.per_minute), per_day: num(o.per_day) };
+};
+const normLimits = (l: unknown): RateLimits => {
+  const o = (typeof l === 'object' && l !== null ? l : {}) as Partial<RateLimits>;
+  return { contacts: limit(o.contacts), messages: limit(o.messages) };
+};
+
+export const apps = {
+  list: () => call<{ apps: App[] }>('GET', '/api/v1/admin/apps').then((r) => (r.apps ?? []).map(normApp)),
+  create: (name: string) =>
+    call<{ agentid: number; secret: string }>('POST', '/api/v1/admin/apps', { body: { name } }).then((r) => ({
+      agentid: num(r.agentid),
+      secret: String(r.secret ?? ''),
+    })),
+  update: (agentid: number, body: AppPatch) =>
+    call<App>('PATCH', `/api/v1/admin/apps/${agentid}`, { body }).then((a) => (a ? normApp(a) : a)),
+  rotateSecret: (agentid: number) => call<{ secret: string }>('POST', `/api/v1/admin/apps/${agentid}/secret`),
+  resetContactsSecret: () => call<{ secret: string }>('POST', '/api/v1/admin/contacts-secret'),
+  rateLimits: () =>
+    call<RateLimitsAnswer>('GET', '/api/v1/admin/rate-limits').then((r) => ({
+      limits: normLimits(r.limits),
+      apps: (r.apps ?? []).map(
+        (b): AppBudget => ({ agentid: num(b.agentid), name: String(b.name ?? ''), contacts: pair(b.contacts), messages: pair(b.messages) }),
+      ),
+    })),
+  saveRateLimits: (body: RateLimits) =>
+    call<RateLimits>('PUT', '/api/v1/admin/rate-limits', { body }).then((r) => (r ? normLimits(r) : body)),
+};

@@ -1,0 +1,329 @@
+//! Admin → Import / export (#/app/admin/import): members in and out as CSV (WeCom contacts
+//! template). A chosen file is first checked (`POST /directory/import/preview`, nothing changes):
+//! counts to create / update / keep / delete and a table of row errors. Apply is possible only
+//! without errors and when the server did not block the import; it starts a job that is polled
+//! every 500 ms (progress bar), then the succeeded / failed summary with the failures listed.
+
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { directory } from '../../api';
+import { Alert, Button, Card, ErrorAlert, ProgressBar } from '../../components/ui';
+import { getLang, t, useLang } from '../../i18n';
+import type { Key } from '../../strings';
+import type { DirectoryJob, ImportMode, ImportPreviewAnswer, ImportRowError } from '../../types';
+
+/** The WeCom template's header row (what the server reads and what export.csv writes). */
+export const TEMPLATE_HEADER = '姓名,帐号,手机号,邮箱,所在部门,职位,性别,是否部门内领导,排序,别名,地址,座机,禁用';
+/** UTF-8 with a BOM, so spreadsheet programs open the Chinese headers correctly. */
+const TEMPLATE_HREF = `data:text/csv;charset=utf-8,${encodeURIComponent(`\uFEFF${TEMPLATE_HEADER}\r\n`)}`;
+const POLL_MS = 500;
+const MODES: ImportMode[] = ['sync', 'replace'];
+const FIELDS = new Set([
+  'name', 'userid', 'mobile', 'email', 'department', 'position', 'gender',
+  'is_leader_in_dept', 'order', 'alias', 'address', 'telephone', 'enable',
+]);
+
+function fieldLabel(field: string): string {
+  return FIELDS.has(field) ? t(`imp.field.${field}` as Key) : field;
+}
+
+const rowMessage = (e: ImportRowError) => (getLang() === 'en' ? e.message_en || e.message_zh : e.message_zh || e.message_en);
+
+export function AdminImportPage() {
+  useLang();
+  const [file, setFile] = useState<File | null>(null);
+  const [mode, setMode] = useState<ImportMode>('sync');
+  const [preview, setPreview] = useState<ImportPreviewAnswer | null>(null);
+  const [checking, setChecking] = useState(false);
+  const [needFile, setNeedFile] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [job, setJob] = useState<DirectoryJob | null>(null);
+  const [applying, setApplying] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
+  /** Bumped on unmount and on every reset, so a stale poll or answer is dropped. */
+  const generation = useRef(0);
+  useEffect(() => () => void (generation.current = -1), []);
+
+  function reset(nextFile: File | null, nextMode: ImportMode) {
+    generation.current++;
+    setFile(nextFile);
+    setMode(nextMode);
+    setPreview(null);
+    setJob(null);
+    setError(null);
+    setApplying(false);
+    setChecking(false);
+    setNeedFile(false);
+  }
+
+  async function check() {
+    if (!file) {
+      setNeedFile(true);
+      return;
+    }
+    const mine = ++generation.current;
+    setNeedFile(false);
+    setChecking(true);
+    setError(null);
+    setPreview(null);
+    setJob(null);
+    try {
+      const answer = await directory.importPreview(file, mode);
+      if (mine === generation.current) setPreview(answer);
+    } catch (err) {
+      if (mine === generation.current) setError(err);
+    } finally {
+      if (mine === generation.current) setChecking(false);
+    }
+  }
+
+  async function apply() {
+    if (!preview) return;
+    const mine = ++generation.current;
+    setApplying(true);
+    setError(null);
+    try {
+      const { jobid } = await directory.importApply(preview.import_id, preview.mode);
+      for (;;) {
+        if (mine !== generation.current) return;
+        const state = await directory.job(jobid);
+        if (mine !== generation.current) return;
+        setJob(state);
+        if (state.status === 3) break;
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    } catch (err) {
+      if (mine === generation.current) setError(err);
+    } finally {
+      if (mine === generation.current) setApplying(false);
+    }
+  }
+
+  const p = preview?.preview ?? null;
+  const canApply = !!p && p.errors.length === 0 && !p.blocked && !job && !applying;
+  const finished = job?.status === 3;
+
+  return (
+    <div class="admin-import" data-testid="admin-import">
+      <Card
+        title={t('imp.title')}
+        testid="import-card"
+        actions={
+          <>
+            <a class="btn btn-default btn-sm" href={TEMPLATE_HREF} download="members-template.csv" data-testid="import-template">
+              {t('imp.template')}
+            </a>
+            <a class="btn btn-default btn-sm" href={directory.exportCsvUrl()} download="members.csv" data-testid="import-export">
+              {t('imp.export')}
+            </a>
+          </>
+        }
+      >
+        <p class="muted small">{t('imp.intro')}</p>
+        <form
+          class="form import-form"
+          data-testid="import-form"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void check();
+          }}
+        >
+          <div class={`field${needFile ? ' has-error' : ''}`}>
+            <span class="field-label">{t('imp.file')}</span>
+            <div class="file-pick">
+              <label class={`btn btn-default btn-sm file-button${applying ? ' is-disabled' : ''}`}>
+                <input
+                  ref={inputRef}
+                  class="visually-hidden"
+                  type="file"
+                  accept=".csv,text/csv"
+                  data-testid="import-file"
+                  disabled={applying}
+                  onChange={(e) => {
+                    reset(e.currentTarget.files?.[0] ?? null, mode);
+                  }}
+                />
+                {file ? t('imp.change') : t('imp.choose')}
+              </label>
+              <span class="file-chosen muted" data-testid="import-file-name">
+                {file ? file.name : t('imp.none')}
+              </span>
+            </div>
+            {needFile ? (
+              <span class="field-error" data-testid="import-need-file">
+                {t('imp.needFile')}
+              </span>
+            ) : null}
+          </div>
+          <fieldset class="group import-modes" data-testid="import-modes">
+            <legend>{t('imp.mode')}</legend>
+            {MODES.map((m) => (
+              <label class="check" key={m}>
+                <input
+                  type="radio"
+                  name="import-mode"
+                  value={m}
+                  checked={mode === m}
+                  disabled={applying}
+                  data-testid={`import-mode-${m}`}
+                  onChange={() => reset(file, m)}
+                />
+                <span>{t(`imp.mode.${m}` as Key)}</span>
+              </label>
+            ))}
+            {mode === 'replace' ? (
+              <Alert kind="warning" testid="import-replace-warning">
+                {t('imp.replaceWarning')}
+              </Alert>
+            ) : null}
+          </fieldset>
+          <div class="form-actions">
+            <Button testid="import-check" kind={p ? 'default' : 'primary'} type="submit" busy={checking} disabled={applying}>
+              {t('imp.check')}
+            </Button>
+          </div>
+        </form>
+        <ErrorAlert error={error} testid="import-error" />
+      </Card>
+
+      {p ? (
+        <Card title={t('imp.summary')} testid="import-preview">
+          <div class="import-preview-body" data-mode={preview?.mode} data-errors={p.errors.length} data-blocked={p.blocked ? 'true' : 'false'}>
+            <p class="muted small" data-testid="import-total">
+              {p.total === 1 ? t('imp.total.one') : t('imp.total', { n: p.total })}
+            </p>
+            <dl class="import-stats" data-testid="import-stats">
+              {(['create', 'update', 'unchanged', 'delete'] as const).map((k) => (
+                <div class={`import-stat import-stat-${k}`} key={k} data-testid={`import-count-${k}`} data-count={p[k]}>
+                  <dt>{t(`imp.${k}` as Key)}</dt>
+                  <dd>{p[k]}</dd>
+                </div>
+              ))}
+            </dl>
+            {p.blocked ? (
+              <Alert kind="error" testid="import-blocked">
+                {t('imp.blocked', { reason: p.blocked })}
+              </Alert>
+            ) : null}
+            {p.errors.length > 0 ? (
+              <>
+                <Alert kind="error" testid="import-errors-note">
+                  {p.errors.length === 1 ? t('imp.errors.one') : t('imp.errors', { n: p.errors.length })}
+                </Alert>
+                <div class="table-wrap">
+                  <table class="table" data-testid="import-errors">
+                    <thead>
+                      <tr>
+                        <th>{t('imp.row')}</th>
+                        <th>{t('imp.field')}</th>
+                        <th>{t('imp.message')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {p.errors.map((e, i) => (
+                        <tr key={`${e.row}-${e.field}-${i}`} data-testid="import-error-row" data-row={e.row} data-field={e.field}>
+                          <td data-label={t('imp.row')} data-testid="import-error-rownum">
+                            {e.row}
+                          </td>
+                          <td data-label={t('imp.field')} data-testid="import-error-field">
+                            {fieldLabel(e.field)}
+                          </td>
+                          <td data-label={t('imp.message')} data-testid="import-error-message">
+                            {rowMessage(e)}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </>
+            ) : !p.blocked ? (
+              <Alert kind="success" testid="import-ok">
+                {t('imp.noErrors')}
+              </Alert>
+            ) : null}
+            {preview?.mode === 'replace' && p.delete > 0 && !job ? (
+              <Alert kind="warning" testid="import-delete-warning">
+                {t('imp.replaceWarning')}
+              </Alert>
+            ) : null}
+            <div class="form-actions">
+              <Button
+                testid="import-apply"
+                kind={preview?.mode === 'replace' && p.delete > 0 ? 'danger' : 'primary'}
+                busy={applying}
+                disabled={!canApply}
+                onClick={() => void apply()}
+              >
+                {applying ? t('imp.applying') : t('imp.apply')}
+              </Button>
+              {finished ? (
+                <Button
+                  testid="import-again"
+                  onClick={() => {
+                    if (inputRef.current) inputRef.current.value = '';
+                    reset(null, mode);
+                  }}
+                >
+                  {t('imp.again')}
+                </Button>
+              ) : null}
+            </div>
+          </div>
+        </Card>
+      ) : null}
+
+      {job ? <JobCard job={job} /> : null}
+    </div>
+  );
+}
+
+function JobCard(props: { job: DirectoryJob }) {
+  const { job } = props;
+  const finished = job.status === 3;
+  const failures = job.result.filter((r) => r.errcode !== 0);
+  const ok = job.result.length - failures.length;
+  const pct = finished ? 100 : Math.max(0, Math.min(100, job.percentage));
+  return (
+    <Card title={t('imp.progress')} testid="import-job">
+      <div class="import-job" data-status={job.status} data-percentage={pct} data-done={finished ? 'true' : 'false'}>
+        <ProgressBar value={pct / 100} testid="import-progress" label={t('imp.progress')} />
+        <p class="muted small" data-testid="import-progress-text">
+          {t('imp.progressText', { done: job.done, total: job.total })}
+        </p>
+        {finished ? (
+          <Alert kind={failures.length ? 'warning' : 'success'} testid="import-result">
+            <span data-testid="import-result-text" data-ok={ok} data-failed={failures.length}>
+              {t('imp.done', { ok, failed: failures.length })}
+            </span>
+          </Alert>
+        ) : null}
+        {finished && failures.length > 0 ? (
+          <div class="table-wrap">
+            <h3 class="import-subtitle">{t('imp.failures')}</h3>
+            <table class="table" data-testid="import-failures">
+              <thead>
+                <tr>
+                  <th>{t('imp.userid')}</th>
+                  <th>{t('imp.errcode')}</th>
+                  <th>{t('imp.errmsg')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {failures.map((r, i) => (
+                  <tr key={`${r.userid}-${i}`} data-testid="import-failure-row" data-userid={r.userid}>
+                    <td data-label={t('imp.userid')} class="mono">
+                      {r.userid}
+                    </td>
+                    <td data-label={t('imp.errcode')}>{r.errcode}</td>
+                    <td data-label={t('imp.errmsg')}>{r.errmsg}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,324 @@
+//! Wire types of the /api/v1 contract (docs/api-v1.md). Times are unix milliseconds.
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  request_id?: string;
+}
+
+export type Platform = 'web' | 'desktop' | 'mobile';
+export type CharClass = 'lower' | 'upper' | 'digit' | 'symbol';
+export type Edition = 'standard' | 'professional';
+
+export interface LoginUser {
+  corpid: string;
+  userid: string;
+  name: string;
+  is_admin: boolean;
+}
+
+/** Answer of POST /auth/login and of the device-approval poll. */
+export type LoginAnswer =
+  | { status: 'ok'; token: string; session_id: string; user: LoginUser }
+  | { status: 'totp_required' }
+  | { status: 'device_pending'; approval_id: string; poll_token: string };
+
+export type ApprovalPoll =
+  | { status: 'pending' }
+  | { status: 'rejected' }
+  | { status: 'ok'; token: string; session_id: string; user: LoginUser };
+
+export interface Corp {
+  corpid: string;
+  name: string;
+  verified: boolean;
+  edition: string;
+  member_limit: number | null;
+}
+
+export interface Me {
+  corpid: string;
+  userid: string;
+  name: string;
+  is_admin: boolean;
+  totp_enabled: boolean;
+  corp: Corp;
+  /** Not in the contract, but sent by the server: the id of the session making the call. */
+  session_id?: string;
+}
+
+export interface Session {
+  id: string;
+  userid: string;
+  device_id: string;
+  device_name: string | null;
+  platform: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: number;
+  last_seen_at: number;
+  current: boolean;
+}
+
+export interface DeviceApproval {
+  id: string;
+  userid: string;
+  device_id: string;
+  device_name: string | null;
+  platform: string;
+  ip: string | null;
+  created_at: number;
+}
+
+export interface SecurityPolicy {
+  min_password_length: number;
+  required_char_classes: CharClass[];
+  password_expiry_days: number;
+  password_history: number;
+  lockout_threshold: number;
+  lockout_minutes: number;
+  session_idle_minutes: number;
+  session_max_hours: number;
+  max_devices: number;
+  allowed_platforms: Platform[];
+  ip_allowlist: string[];
+  new_device_approval: boolean;
+}
+
+export interface AuditEntry {
+  id: string;
+  time: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  outcome: string;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  next_cursor: string | null;
+}
+
+export interface StreamEvent {
+  seq: number;
+  kind: string;
+  // The payload's shape depends on `kind`; consumers narrow it.
+  data: Record<string, unknown>;
+  created_at: number;
+}
+
+export interface SyncPage {
+  events: StreamEvent[];
+  next_since: number;
+  has_more: boolean;
+}
+
+export type SignupStep = 'bank' | 'admin' | 'details' | 'done';
+export type BankStatus = 'none' | 'awaiting_payment' | 'verified';
+
+export interface SignupState {
+  signup_id: string;
+  step: SignupStep;
+  company_name: string;
+  uscc: string;
+  bank_status: BankStatus;
+  corpid: string | null;
+}
+
+export interface Upload {
+  file_id: string;
+  size: number;
+}
+
+export interface OperatorStatus {
+  operator_exists: boolean;
+  setup_command: string;
+}
+
+export interface OperatorSignup {
+  signup_id: string;
+  company_name: string;
+  uscc: string;
+  licence_file_id: string | null;
+  bank_name: string | null;
+  account_name: string | null;
+  account_number: string | null;
+  bank_status: BankStatus;
+  corpid: string | null;
+  created_at: number;
+}
+
+export interface OperatorCorp {
+  corpid: string;
+  name: string;
+  verified: boolean;
+  edition: string;
+  member_count: number;
+  created_at: number;
+}
+
+// ---- Directory (docs/api-directory.md). Department and tag ids are numbers (root = 1). ----
+
+export interface Department {
+  id: number;
+  name: string;
+  name_en?: string | null;
+  /** 0 for the root. */
+  parentid: number;
+  /** Larger sorts first among siblings. */
+  order: number;
+  department_leader?: string[];
+}
+
+/** "0" unknown, "1" male, "2" female. */
+export type Gender = '0' | '1' | '2';
+/** 1 active, 2 disabled, 4 invited but not activated yet. */
+export type MemberStatus = 1 | 2 | 4;
+
+export interface Member {
+  userid: string;
+  name: string;
+  alias?: string | null;
+  /** Masked (`138****5678`) for non-administrators looking at someone else. */
+  mobile?: string | null;
+  email?: string | null;
+  position?: string | null;
+  gender?: Gender | null;
+  department: number[];
+  order?: number[];
+  is_leader_in_dept?: number[];
+  main_department?: number | null;
+  direct_leader?: string[];
+  telephone?: string | null;
+  avatar?: string | null;
+  status: MemberStatus;
+  is_admin?: boolean;
+  extattr?: { attrs: { type: number; name: string; text?: { value: string } }[] };
+}
+
+/** What the admin form sends on create / edit. */
+export interface MemberInput {
+  userid: string;
+  name: string;
+  alias?: string;
+  mobile?: string;
+  email?: string;
+  position?: string;
+  gender?: Gender;
+  telephone?: string;
+  department: number[];
+  main_department?: number;
+}
+
+export interface Tag {
+  id: number;
+  name: string;
+}
+
+export interface TagDetail extends Tag {
+  userlist: { userid: string; name: string }[];
+  partylist: number[];
+}
+
+export interface Invitation {
+  activation_url: string;
+  expires_at: number;
+}
+
+export interface TagMembersAnswer {
+  invalidlist?: string[] | string | null;
+  invalidparty?: number[] | string | null;
+}
+
+// ---- Apps and secrets (docs/api-directory.md "Apps and secrets"). ----
+
+/** Who an app sees in the directory; all three empty = the whole company. */
+export interface AppVisible {
+  departments: number[];
+  users: string[];
+  tags: number[];
+}
+
+export interface App {
+  agentid: number;
+  name: string;
+  enabled: boolean;
+  created_at: number;
+  visible: AppVisible;
+  trusted_ips: string[];
+}
+
+export interface AppPatch {
+  name?: string;
+  enabled?: boolean;
+  visible?: AppVisible;
+  trusted_ips?: string[];
+}
+
+export interface RateLimit {
+  per_minute: number;
+  per_day: number;
+}
+
+export interface RateLimits {
+  contacts: RateLimit;
+  messages: RateLimit;
+}
+
+/** What an app (agent 0 = the contacts-sync secret) has left: [this minute, today]. */
+export interface AppBudget {
+  agentid: number;
+  name: string;
+  contacts: [number, number];
+  messages: [number, number];
+}
+
+export interface RateLimitsAnswer {
+  limits: RateLimits;
+  apps: AppBudget[];
+}
+
+// ---- Directory import / export (CSV, WeCom template) ----
+
+export type ImportMode = 'sync' | 'replace';
+
+export interface ImportRowError {
+  row: number;
+  field: string;
+  message_zh: string;
+  message_en: string;
+}
+
+export interface ImportPreview {
+  total: number;
+  create: number;
+  update: number;
+  unchanged: number;
+  delete: number;
+  errors: ImportRowError[];
+  /** Why the import cannot be applied at all (e.g. a mass deletion), or null. */
+  blocked: string | null;
+}
+
+export interface ImportPreviewAnswer {
+  import_id: string;
+  mode: ImportMode;
+  preview: ImportPreview;
+}
+
+export interface JobResultRow {
+  userid: string;
+  errcode: number;
+  errmsg: string;
+}
+
+/** An asynchronous directory job; status 3 = finished. */
+export interface DirectoryJob {
+  status: number;
+  total: number;
+  done: number;
+  percentage: number;
+  result: JobResultRow[];
+}

@@ -1,0 +1,159 @@
+// Pure client logic, without a server or a browser: the USCC check character, the device name
+// summary, and the build's determinism (check-fresh.sh depends on it).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const web = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Bundles one TypeScript module of src/ and imports it. */
+async function load(path) {
+  const out = await build({
+    entryPoints: [join(web, path)],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    logLevel: 'silent',
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+}
+
+test('USCC check character (GB 32100-2015)', async () => {
+  const { usccProblem, usccCheckChar } = await load('src/uscc.ts');
+  assert.equal(usccProblem('91350100M000100Y43'), null);
+  assert.equal(usccCheckChar('91350100M000100Y4'), '3');
+  assert.equal(usccProblem('91350100M000100Y44'), 'check');
+  assert.equal(usccProblem('91350100M000100Y4'), 'length');
+  assert.equal(usccProblem('91350100M000100I43'), 'charset', 'I is not in the charset');
+
+  // Any single-character substitution is caught: 31 is prime and no weight is 0 mod 31.
+  const charset = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const code = '91350100M000100Y43';
+  for (let i = 0; i < 17; i++) {
+    for (const ch of charset) {
+      if (ch === code[i]) continue;
+      const changed = code.slice(0, i) + ch + code.slice(i + 1);
+      assert.equal(usccProblem(changed), 'check', changed);
+    }
+  }
+  // Generated codes validate.
+  for (const prefix of ['91110108MA01A1B2C', '12100000400000024', '92350102MA2XYW123']) {
+    const check = usccCheckChar(prefix);
+    assert.ok(check, prefix);
+    assert.equal(usccProblem(prefix + check), null, prefix + check);
+  }
+});
+
+test('device name summarises the user agent', async () => {
+  const { deviceName } = await load('src/storage.ts');
+  assert.equal(
+    deviceName('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36'),
+    'Chrome 126 · Windows',
+  );
+  assert.equal(
+    deviceName('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15'),
+    'Safari 17 · macOS',
+  );
+  assert.equal(
+    deviceName('Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1'),
+    'Safari 17 · iOS',
+  );
+  assert.equal(deviceName('Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'), 'Firefox 128 · Linux');
+  assert.equal(
+    deviceName('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0'),
+    'Edge 126 · Windows',
+  );
+});
+
+const dept = (id, parentid, name, order = 0) => ({ id, parentid, name, order });
+const person = (userid, name, department, extra = {}) => ({ userid, name, department, status: 1, ...extra });
+
+test('department tree: sibling order, subtrees, ancestors, counts, member lists, search', async () => {
+  const { buildTree, subtreeIds, ancestors, flatten, memberCounts, membersOf, matchMember, upsert } = await load('src/tree.ts');
+  const tree = buildTree([
+    dept(4, 2, '前端组', 5),
+    dept(1, 0, 'Acme'),
+    dept(3, 2, '后端组', 10), // larger order first
+    dept(2, 1, '研发部'),
+    dept(5, 1, '销售部', 1), // before 研发部 (order 0)
+  ]);
+  assert.deepEqual(tree.roots.map((d) => d.id), [1]);
+  assert.deepEqual(tree.children.get(1).map((d) => d.id), [5, 2]);
+  assert.deepEqual(tree.children.get(2).map((d) => d.id), [3, 4]);
+  assert.deepEqual([...subtreeIds(tree, 2)].sort(), [2, 3, 4]);
+  assert.deepEqual(ancestors(tree, 4), [2, 1]);
+  assert.deepEqual(flatten(tree).map((x) => `${x.dept.id}@${x.depth}`), ['1@0', '5@1', '2@1', '3@2', '4@2']);
+
+  const members = [
+    person('zhang', '张三', [3], { alias: 'Sam', position: '后端工程师' }),
+    person('li', '李四', [2, 4]), // in a parent and its child: counted once
+    person('wang', '王五', [5]),
+  ];
+  const counts = memberCounts(tree, members);
+  assert.deepEqual(counts.get(2), { direct: 1, total: 2 });
+  assert.deepEqual(counts.get(1), { direct: 0, total: 3 });
+  assert.deepEqual(counts.get(4), { direct: 1, total: 1 });
+  assert.deepEqual(membersOf(tree, members, 2, false).map((m) => m.userid), ['li']);
+  assert.deepEqual(membersOf(tree, members, 2, true).map((m) => m.userid).sort(), ['li', 'zhang']);
+  for (const q of ['张', 'ZHANG', 'sam', '工程', '']) assert.ok(matchMember(members[0], q), q);
+  assert.equal(matchMember(members[0], 'nobody'), false);
+  assert.deepEqual(upsert([{ id: 1, v: 'a' }], { id: 1, v: 'b' }, (x) => x.id), [{ id: 1, v: 'b' }]);
+  assert.equal(upsert([{ id: 1 }], { id: 2 }, (x) => x.id).length, 2);
+
+  // Bad data (a cycle, a missing parent) does not hang.
+  const odd = buildTree([dept(1, 0, 'Acme'), dept(7, 8, 'a'), dept(8, 7, 'b'), dept(9, 42, 'orphan')]);
+  assert.ok(odd.roots.some((d) => d.id === 9), 'an orphan is shown as a root');
+  assert.deepEqual([...subtreeIds(odd, 7)].sort(), [7, 8]);
+});
+
+test('org chart layout: top-down, parents centred over children, no overlaps', async () => {
+  const { buildTree, memberCounts } = await load('src/tree.ts');
+  const { layoutOrgChart, fitText, textWidth, NODE_W, NODE_H } = await load('src/orgchart.ts');
+  const tree = buildTree([dept(1, 0, 'Acme'), dept(2, 1, '研发部', 2), dept(3, 2, '后端组'), dept(4, 2, '前端组'), dept(5, 1, '销售部', 1)]);
+  const counts = memberCounts(tree, [person('a', 'A', [3]), person('b', 'B', [5])]);
+  const chart = layoutOrgChart(tree, counts, (id) => tree.byId.get(id).name);
+  const at = new Map(chart.nodes.map((n) => [n.id, n]));
+  assert.equal(chart.nodes.length, 5);
+  assert.equal(chart.edges.length, 4);
+  assert.ok(at.get(1).y < at.get(2).y && at.get(2).y < at.get(3).y, 'levels go down');
+  assert.equal(at.get(2).y, at.get(5).y);
+  const centre = (n) => n.x + NODE_W / 2;
+  assert.equal(centre(at.get(2)), (centre(at.get(3)) + centre(at.get(4))) / 2, 'a parent is centred over its children');
+  assert.ok(at.get(2).x < at.get(5).x, '研发部 (larger order) left of 销售部');
+  assert.equal(at.get(1).count, 2);
+  assert.equal(at.get(2).count, 1);
+  for (const a of chart.nodes) {
+    assert.ok(a.x >= 0 && a.y >= 0 && a.x + NODE_W <= chart.width && a.y + NODE_H <= chart.height, `node ${a.id} inside`);
+    for (const b of chart.nodes) {
+      if (a.id < b.id && a.y === b.y) assert.ok(Math.abs(a.x - b.x) >= NODE_W, `${a.id} and ${b.id} overlap`);
+    }
+  }
+  for (const e of chart.edges) assert.match(e.d, /^M[\d.]+ [\d.]+V[\d.]+H[\d.]+V[\d.]+$/);
+  assert.equal(fitText('研发部', 100), '研发部');
+  const cut = fitText('华东区域销售中心与华南区域销售中心', 100);
+  assert.ok(cut.endsWith('…') && textWidth(cut) <= 100, cut);
+});
+
+test('the build is deterministic and has exactly three files', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'workhub-web-build-'));
+  try {
+    for (const run of ['a', 'b']) execFileSync(process.execPath, [join(web, 'build.mjs'), '--outdir', join(tmp, run)]);
+    const files = readdirSync(join(tmp, 'a')).sort();
+    assert.deepEqual(files, ['app.css', 'app.js', 'index.html']);
+    for (const f of files) assert.ok(readFileSync(join(tmp, 'a', f)).equals(readFileSync(join(tmp, 'b', f))), `${f} differs between builds`);
+    const html = readFileSync(join(tmp, 'a', 'index.html'), 'utf8');
+    assert.match(html, /<script defer src="\/app\.js"><\/script>/);
+    assert.match(html, /<link rel="stylesheet" href="\/app\.css">/);
+    assert.doesNotMatch(html + readFileSync(join(tmp, 'a', 'app.css'), 'utf8'), /https?:\/\/(?!www\.w3\.org)/, 'no network assets');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
