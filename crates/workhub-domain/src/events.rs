@@ -6,8 +6,8 @@ use workhub_store::EventRecord;
 use crate::context::UserActor;
 use crate::{Deps, StoreResultExt};
 
-/// Largest page `sync` returns.
-pub const MAX_PAGE: i64 = 1000;
+/// Largest page `sync` returns: 10,000 missed messages catch up in 2 or 3 requests.
+pub const MAX_PAGE: i64 = 5000;
 
 /// A page of a user's stream.
 #[derive(Debug, Clone)]
@@ -42,6 +42,9 @@ impl Events {
         let has_more = i64::try_from(events.len()).unwrap_or(0) > limit;
         events.truncate(usize::try_from(limit).unwrap_or(0));
         let next_since = events.last().map(|e| e.seq).unwrap_or(since.max(0));
+        for e in &mut events {
+            render_message(e);
+        }
         Ok(SyncPage {
             events,
             next_since,
@@ -56,5 +59,16 @@ impl Events {
             .latest_seq(&who.corp_id, &who.userid)
             .await
             .or_internal()
+    }
+}
+
+/// A message event carries a reference; its data is the message as it is now. A message
+/// purged since reads as `{"id": null, "purged": true}`, never its old content.
+fn render_message(event: &mut EventRecord) {
+    if let Some(message) = event.message.take() {
+        let view = crate::messaging::MessageView::from(&message);
+        event.data = serde_json::to_string(&view).unwrap_or_else(|_| "null".into());
+    } else if event.data.is_empty() {
+        event.data = r#"{"id":null,"purged":true}"#.into();
     }
 }

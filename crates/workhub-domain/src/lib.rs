@@ -10,6 +10,7 @@ pub mod corps;
 pub mod directory;
 pub mod events;
 pub mod limits;
+pub mod messaging;
 pub mod operators;
 pub mod signup;
 
@@ -53,6 +54,7 @@ pub struct Domain {
     pub directory: directory::Directory,
     pub events: events::Events,
     pub limits: limits::RateLimiting,
+    pub messaging: messaging::Messaging,
     pub operators: operators::Operators,
     pub signup: signup::Signup,
 }
@@ -62,14 +64,12 @@ impl Domain {
         let audit = audit::Audit::new(deps.clone());
         let corps = corps::Corps::new(deps.clone(), audit.clone());
         let apps = apps::Apps::new(deps.clone(), audit.clone(), corps.clone());
+        let directory =
+            directory::Directory::new(deps.clone(), audit.clone(), corps.clone(), apps.clone());
         Domain {
             accounts: accounts::Accounts::new(deps.clone(), audit.clone()),
-            directory: directory::Directory::new(
-                deps.clone(),
-                audit.clone(),
-                corps.clone(),
-                apps.clone(),
-            ),
+            messaging: messaging::Messaging::new(deps.clone(), directory.clone()),
+            directory,
             apps,
             corps,
             events: events::Events::new(deps.clone()),

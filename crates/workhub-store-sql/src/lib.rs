@@ -7,6 +7,7 @@ mod audit;
 mod corps;
 mod directory;
 mod events;
+mod messaging;
 pub mod migrations;
 mod operators;
 mod rows;
@@ -95,6 +96,7 @@ impl SqlStore {
             directory: self.clone(),
             accounts: self.clone(),
             events: self.clone(),
+            messages: self.clone(),
             audit: self.clone(),
             signups: self.clone(),
             operators: self.clone(),

@@ -52,6 +52,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_create_jobs.sql"),
         include_str!("../migrations/postgres/0007_create_jobs.sql"),
     ),
+    (
+        8,
+        "create_messaging",
+        include_str!("../migrations/sqlite/0008_create_messaging.sql"),
+        include_str!("../migrations/postgres/0008_create_messaging.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

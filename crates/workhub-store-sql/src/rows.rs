@@ -6,6 +6,7 @@ use workhub_core::{CorpId, Edition, UserId};
 use workhub_store::accounts::{ApprovalStatus, DeviceApproval, Session, User};
 use workhub_store::audit::AuditRecord;
 use workhub_store::corps::Corp;
+use workhub_store::messaging::Message;
 use workhub_store::signups::Signup;
 
 pub(crate) type RowResult<T> = Result<T, sqlx::Error>;
@@ -113,4 +114,27 @@ pub(crate) fn signup(row: &AnyRow) -> RowResult<Signup> {
 
 pub(crate) fn b(v: bool) -> i64 {
     i64::from(v)
+}
+
+/// The columns `joined_message` reads, as a SELECT list over `messages m`.
+pub(crate) const MESSAGE_COLUMNS: &str = "m.id AS m_id, m.conversation_id, m.seq AS m_seq, \
+     m.sender, m.client_msg_id, m.kind AS m_kind, m.content, m.mentions, m.reply_to, \
+     m.recalled_at, m.created_at AS m_created_at";
+
+/// A message selected with `MESSAGE_COLUMNS` (aliased so it can share a row with an event).
+pub(crate) fn joined_message(corp: &CorpId, row: &AnyRow) -> RowResult<Message> {
+    Ok(Message {
+        corp_id: corp.clone(),
+        id: row.try_get("m_id")?,
+        conversation_id: row.try_get("conversation_id")?,
+        seq: row.try_get("m_seq")?,
+        sender: row.try_get("sender")?,
+        client_msg_id: row.try_get("client_msg_id")?,
+        kind: row.try_get("m_kind")?,
+        content: row.try_get("content")?,
+        mentions: row.try_get("mentions")?,
+        reply_to: row.try_get("reply_to")?,
+        recalled_at: row.try_get("recalled_at")?,
+        created_at: row.try_get("m_created_at")?,
+    })
 }

@@ -21,6 +21,7 @@ pub async fn run_all(stores: &Stores) {
     access_tokens_and_apps(stores).await;
     audit_log(stores).await;
     signups_files_operators(stores).await;
+    conversations_and_messages(stores).await;
 }
 
 fn uid(s: &str) -> UserId {
@@ -918,5 +919,221 @@ async fn signups_files_operators(stores: &Stores) {
             .await
             .unwrap(),
         None
+    );
+}
+
+async fn conversations_and_messages(stores: &Stores) {
+    use crate::messaging::{Conversation, ConversationMember, MemberChange, Message, Posted};
+    let corp = new_corp(stores, 1_000).await;
+    let (admin, bob) = (uid("admin"), uid("bob"));
+    stores
+        .accounts
+        .add_user(new_user(&corp, "bob", 1_000))
+        .await
+        .unwrap();
+    let member = |u: &UserId, role: &str| ConversationMember {
+        userid: u.clone(),
+        role: role.into(),
+        read_seq: 0,
+        pinned: false,
+        muted: false,
+        joined_at: 1_000,
+    };
+    let conversation = Conversation {
+        corp_id: corp.clone(),
+        id: "g1".into(),
+        kind: "group".into(),
+        name: "组".into(),
+        owner: "admin".into(),
+        announcement: String::new(),
+        unique_key: None,
+        last_seq: 0,
+        member_limit: 10,
+        created_at: 1_000,
+        updated_at: 1_000,
+    };
+    let event = NewEvent::new(Recipients::Users(vec![]), "conversation.changed", &"g1");
+    let created = stores
+        .messages
+        .create_conversation(
+            conversation.clone(),
+            vec![member(&admin, "owner"), member(&bob, "member")],
+            event.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        created.appended.len(),
+        2,
+        "both members hear of the new group"
+    );
+    let message = |client: &str| Message {
+        corp_id: corp.clone(),
+        id: format!("m-{client}"),
+        conversation_id: "g1".into(),
+        seq: 0,
+        sender: "admin".into(),
+        client_msg_id: client.into(),
+        kind: "text".into(),
+        content: r#"{"content":"hi"}"#.into(),
+        mentions: "[]".into(),
+        reply_to: None,
+        recalled_at: None,
+        created_at: 2_000,
+    };
+    let first = stores
+        .messages
+        .append_message(message("a"), "message.new")
+        .await
+        .unwrap();
+    let Posted::Created(stored) = &first.value else {
+        panic!("a new message")
+    };
+    assert_eq!((stored.seq, first.appended.len()), (1, 2));
+    let retry = stores
+        .messages
+        .append_message(message("a"), "message.new")
+        .await
+        .unwrap();
+    assert_eq!(retry.value, Posted::Duplicate(stored.clone()));
+    assert!(
+        retry.appended.is_empty(),
+        "a duplicate is not delivered again"
+    );
+    stores
+        .messages
+        .append_message(message("b"), "message.new")
+        .await
+        .unwrap();
+
+    let events = stores.events.list_events(&corp, &bob, 0, 10).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["conversation.changed", "message.new", "message.new"]
+    );
+    assert_eq!(events[1].message.as_ref().map(|m| m.seq), Some(1));
+    let page = stores
+        .messages
+        .list_messages(&corp, "g1", None, 1)
+        .await
+        .unwrap();
+    assert_eq!(page[0].seq, 2, "newest first");
+    let older = stores
+        .messages
+        .list_messages(&corp, "g1", Some(2), 5)
+        .await
+        .unwrap();
+    assert_eq!(older.len(), 1);
+
+    let list = stores
+        .messages
+        .list_member_conversations(&corp, &bob)
+        .await
+        .unwrap();
+    assert_eq!((list.len(), list[0].member_count), (1, 2));
+    assert_eq!(list[0].last_message.as_ref().map(|m| m.seq), Some(2));
+    assert_eq!(list[0].me.read_seq, 0);
+    let admin_side = stores
+        .messages
+        .find_member(&corp, "g1", &admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        admin_side.map(|m| m.read_seq),
+        Some(2),
+        "the sender has read their own"
+    );
+
+    let read = |seq| {
+        NewEvent::new(
+            Recipients::Users(vec![bob.clone()]),
+            "conversation.read",
+            &seq,
+        )
+    };
+    assert!(
+        stores
+            .messages
+            .mark_read(&corp, "g1", &bob, 2, 3_000, read(2))
+            .await
+            .unwrap()
+            .value
+    );
+    let lower = stores
+        .messages
+        .mark_read(&corp, "g1", &bob, 1, 3_000, read(1))
+        .await
+        .unwrap();
+    assert!(
+        !lower.value && lower.appended.is_empty(),
+        "a read mark never goes back"
+    );
+
+    let recalled = stores
+        .messages
+        .recall_message(&corp, "m-a", 4_000, "message.recalled")
+        .await
+        .unwrap();
+    assert!(recalled.value);
+    assert!(
+        !stores
+            .messages
+            .recall_message(&corp, "m-a", 4_000, "message.recalled")
+            .await
+            .unwrap()
+            .value
+    );
+    let gone = stores
+        .messages
+        .find_message(&corp, "m-a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (gone.content.as_str(), gone.recalled_at),
+        ("{}", Some(4_000))
+    );
+
+    let mut renamed = conversation.clone();
+    renamed.name = "新".into();
+    let change = MemberChange {
+        add: vec![],
+        remove: vec![bob.clone()],
+    };
+    let updated = stores
+        .messages
+        .update_conversation(renamed, change, event)
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.appended.len(),
+        2,
+        "the removed member hears of it too"
+    );
+    assert!(
+        stores
+            .messages
+            .find_member(&corp, "g1", &bob)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let other = CorpId::generate();
+    assert!(
+        stores
+            .messages
+            .find_conversation(&other, "g1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        stores
+            .messages
+            .find_message(&other, "m-b")
+            .await
+            .unwrap()
+            .is_none()
     );
 }

@@ -42,6 +42,8 @@ pub struct EventRecord {
     pub kind: String,
     pub data: String,
     pub created_at: i64,
+    /// The message an event refers to, as it is now (absent once purged).
+    pub message: Option<crate::messaging::Message>,
 }
 
 /// The fact that a user's stream reached `seq`; published after commit to wake readers.

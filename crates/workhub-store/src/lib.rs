@@ -9,6 +9,7 @@ pub mod corps;
 pub mod directory;
 pub mod error;
 pub mod events;
+pub mod messaging;
 pub mod operators;
 pub mod signups;
 
@@ -20,6 +21,7 @@ pub use corps::CorpStore;
 pub use directory::DirectoryStore;
 pub use error::{StoreError, StoreResult};
 pub use events::{Appended, Committed, EventRecord, EventStore, NewEvent, Recipients};
+pub use messaging::MessageStore;
 pub use operators::OperatorStore;
 pub use signups::SignupStore;
 
@@ -30,6 +32,7 @@ pub struct Stores {
     pub directory: Arc<dyn DirectoryStore>,
     pub accounts: Arc<dyn AccountStore>,
     pub events: Arc<dyn EventStore>,
+    pub messages: Arc<dyn MessageStore>,
     pub audit: Arc<dyn AuditStore>,
     pub signups: Arc<dyn SignupStore>,
     pub operators: Arc<dyn OperatorStore>,

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use workhub_core::{Code, CorpId, Error, UserId};
+use workhub_core::{Code, CorpId, Error, Lang, UserId};
 use workhub_store::directory::{Job, Member};
 
 use super::{Directory, MemberInput};
@@ -92,8 +92,8 @@ fn row_error(row: usize, field: &str, e: &Error) -> RowError {
     RowError {
         row,
         field: field.into(),
-        message_zh: e.message(workhub_core::Lang::Zh),
-        message_en: e.message(workhub_core::Lang::En),
+        message_zh: e.message(Lang::Zh),
+        message_en: e.message(Lang::En),
     }
 }
 
@@ -144,12 +144,12 @@ fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
             let (Some(field), value) = (field, value.trim()) else {
                 continue;
             };
-            let bad = |what: &str| {
-                row_error(
-                    line,
-                    field,
-                    &Error::with(Code::InvalidRequest, what.to_string()),
-                )
+            // The value's expected shape, in both languages (the file's reader may use either).
+            let bad = |zh: &str, en: &str| RowError {
+                row: line,
+                field: (*field).into(),
+                message_zh: Error::with(Code::InvalidRequest, zh).message(Lang::Zh),
+                message_en: Error::with(Code::InvalidRequest, en).message(Lang::En),
             };
             match *field {
                 "name" => m.name = Some(value.into()),
@@ -171,15 +171,18 @@ fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
                 }
                 "department" => match ints(value) {
                     Ok(d) if !d.is_empty() => m.department = Some(d),
-                    _ => errors.push(bad("department ids, separated by ;")),
+                    _ => errors.push(bad(
+                        "部门 ID，多个用 ; 分隔",
+                        "department ids, separated by ;",
+                    )),
                 },
                 "order" => match ints(value) {
                     Ok(o) => m.order = Some(o).filter(|o| !o.is_empty()),
-                    Err(()) => errors.push(bad("numbers separated by ;")),
+                    Err(()) => errors.push(bad("数字，多个用 ; 分隔", "numbers, separated by ;")),
                 },
                 "is_leader_in_dept" => match ints(value) {
                     Ok(l) => m.is_leader_in_dept = Some(l).filter(|l| !l.is_empty()),
-                    Err(()) => errors.push(bad("0 or 1, separated by ;")),
+                    Err(()) => errors.push(bad("0 或 1，多个用 ; 分隔", "0 or 1, separated by ;")),
                 },
                 "disabled" => m.enable = Some(if value == "1" { 0 } else { 1 }),
                 _ => {}
@@ -222,6 +225,8 @@ impl Directory {
     async fn plan(&self, actor: &Actor, bytes: &[u8], mode: ImportMode) -> Result<Plan, Error> {
         let corp = Self::manager(actor)?.clone();
         let (rows, mut errors) = parse(bytes)?;
+        // Rows whose values could not be read are reported, never counted or applied.
+        let unreadable: HashSet<usize> = errors.iter().map(|e| e.row).collect();
         let existing: HashMap<UserId, Member> = self
             .deps
             .stores
@@ -271,6 +276,9 @@ impl Directory {
                 continue;
             }
             input.userid = Some(userid.to_string());
+            if unreadable.contains(&line) {
+                continue;
+            }
             let before = errors.len();
             if let Err(e) = valid_name(input.name.as_deref().unwrap_or(""), 64) {
                 errors.push(fail("name", e));
@@ -342,7 +350,11 @@ impl Directory {
             preview.delete = gone.len();
             let total = existing.len().max(1);
             let share = gone.len() * 100 / total;
-            if (gone.len() > 50 && share > 20) || (gone.len() <= 50 && share > 80 && gone.len() > 1)
+            // An empty file is always a mistake; otherwise refuse a large share of the company.
+            let empty_file = preview.total == 0 && !gone.is_empty();
+            if empty_file
+                || (gone.len() > 50 && share > 20)
+                || (gone.len() <= 50 && share > 80 && gone.len() > 1)
             {
                 preview.blocked = Some(format!(
                     "would delete {} of {} members",

@@ -5,6 +5,7 @@ mod departments;
 pub mod import;
 pub mod input;
 mod members;
+mod recipients;
 mod search;
 mod tags;
 mod views;
@@ -17,6 +18,7 @@ use workhub_store::directory::Member;
 use crate::StoreResultExt;
 
 pub use input::{DepartmentInput, MemberInput};
+pub use recipients::{Recipients, Targets};
 pub use views::{DepartmentView, MemberView, TagView};
 
 use crate::Deps;

@@ -47,7 +47,7 @@ impl Directory {
             .collect())
     }
 
-    async fn tag(&self, corp: &CorpId, id: i64) -> Result<TagView, Error> {
+    pub(super) async fn tag(&self, corp: &CorpId, id: i64) -> Result<TagView, Error> {
         let tags = self
             .deps
             .stores

@@ -5,6 +5,7 @@ pub mod apps;
 pub mod auth;
 pub mod directory;
 pub mod me;
+pub mod messaging;
 pub mod openapi;
 pub mod operator;
 pub mod signup;
@@ -139,5 +140,25 @@ pub fn routes() -> Router<AppState> {
             "/directory/tags/{id}/members/remove",
             post(directory::remove_tag_members),
         )
+        .route("/conversations", get(messaging::list).post(messaging::open))
+        .route(
+            "/conversations/{id}",
+            get(messaging::detail).patch(messaging::update),
+        )
+        .route("/conversations/{id}/leave", post(messaging::leave))
+        .route("/conversations/{id}/prefs", put(messaging::prefs))
+        .route(
+            "/conversations/{id}/messages",
+            get(messaging::history).post(messaging::send),
+        )
+        .route("/conversations/{id}/read", post(messaging::read))
+        .route("/conversations/{id}/robots", post(messaging::add_robot))
+        .route(
+            "/conversations/{id}/robots/{hint}",
+            delete(messaging::remove_robot),
+        )
+        .route("/messages/forward", post(messaging::forward))
+        .route("/messages/{id}/receipts", get(messaging::receipts))
+        .route("/messages/{id}/recall", post(messaging::recall))
         .route("/openapi.json", get(openapi::document))
 }

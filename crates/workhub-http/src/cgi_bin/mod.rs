@@ -5,6 +5,7 @@
 mod batch;
 mod department;
 mod gettoken;
+mod message;
 mod tag;
 mod user;
 
@@ -59,6 +60,13 @@ pub fn routes() -> Router<AppState> {
         .route("/tag/addtagusers", post(tag::addtagusers))
         .route("/tag/deltagusers", post(tag::deltagusers))
         .route("/tag/list", get(tag::list))
+        .route("/message/send", post(message::send))
+        .route("/message/recall", post(message::recall))
+        .route("/appchat/create", post(message::appchat_create))
+        .route("/appchat/update", post(message::appchat_update))
+        .route("/appchat/get", get(message::appchat_get))
+        .route("/appchat/send", post(message::appchat_send))
+        .route("/webhook/send", post(message::webhook_send))
 }
 
 /// The app behind `?access_token=`.

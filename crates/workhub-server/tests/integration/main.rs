@@ -10,6 +10,7 @@ mod directory;
 mod errors;
 mod events;
 mod import;
+mod messaging;
 mod signup;
 mod support;
 mod tenancy;

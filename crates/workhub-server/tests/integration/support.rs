@@ -16,6 +16,7 @@ use workhub_server::serve::{self, Running};
 use workhub_testkit::TestDb;
 
 pub const ADMIN_PASSWORD: &str = "Admin-Passw0rd!";
+pub const MEMBER_PASSWORD: &str = "Member-Passw0rd!";
 
 pub struct TestServer {
     pub url: String,
@@ -138,6 +139,31 @@ impl TestServer {
             contacts_secret: created.contacts_secret,
             admin_token: body["token"].as_str().unwrap().to_string(),
         }
+    }
+
+    /// A member of `c` in the root department, activated and signed in; their bearer token.
+    pub async fn member(&self, c: &TestCorp, userid: &str) -> String {
+        let body = json!({ "userid": userid, "name": userid, "department": [1],
+                           "email": format!("{userid}@acme.test") });
+        let t = Some(c.admin_token.as_str());
+        let (status, created) = self
+            .call(Method::POST, "/api/v1/directory/members", t, Some(body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{created}");
+        let path = format!("/api/v1/directory/members/{userid}/invite");
+        let (_, invite) = self.call(Method::POST, &path, t, Some(json!({}))).await;
+        let url = invite["activation_url"].as_str().unwrap();
+        let token = url.split("token=").nth(1).unwrap();
+        let body = json!({ "corpid": c.corpid, "token": token, "password": MEMBER_PASSWORD });
+        let (status, _) = self
+            .call(Method::POST, "/api/v1/auth/activate", None, Some(body))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, body) = self
+            .login(&c.corpid, userid, MEMBER_PASSWORD, &format!("{userid}-dev"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["token"].as_str().unwrap().to_string()
     }
 
     pub async fn login(

@@ -1,0 +1,219 @@
+//! Conversations and messages for the web client.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use workhub_domain::messaging::{
+    ConversationDetail, ConversationView, GroupPatch, MessageView, NewConversation, Receipts,
+    SendMessage,
+};
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{JsonBody, Session};
+
+/// POST /api/v1/conversations
+pub async fn open(
+    State(state): State<AppState>,
+    Session(who): Session,
+    JsonBody(b): JsonBody<NewConversation>,
+) -> ApiResult<Json<ConversationView>> {
+    Ok(Json(state.domain.messaging.open(&who, b).await?))
+}
+
+/// GET /api/v1/conversations
+pub async fn list(State(state): State<AppState>, Session(who): Session) -> ApiResult<Json<Value>> {
+    let list = state.domain.messaging.conversations(&who).await?;
+    Ok(Json(json!({ "conversations": list })))
+}
+
+/// GET /api/v1/conversations/{id}
+pub async fn detail(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ConversationDetail>> {
+    Ok(Json(state.domain.messaging.detail(&who, &id).await?))
+}
+
+/// PATCH /api/v1/conversations/{id}
+pub async fn update(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<GroupPatch>,
+) -> ApiResult<Json<ConversationView>> {
+    Ok(Json(
+        state.domain.messaging.update_group(&who, &id, b).await?,
+    ))
+}
+
+/// POST /api/v1/conversations/{id}/leave
+pub async fn leave(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    state.domain.messaging.leave(&who, &id).await?;
+    Ok(Json(json!({})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prefs {
+    pinned: bool,
+    muted: bool,
+}
+
+/// PUT /api/v1/conversations/{id}/prefs
+pub async fn prefs(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<Prefs>,
+) -> ApiResult<Json<ConversationView>> {
+    let view = state
+        .domain
+        .messaging
+        .set_prefs(&who, &id, b.pinned, b.muted)
+        .await?;
+    Ok(Json(view))
+}
+
+#[derive(Deserialize)]
+pub struct Page {
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// GET /api/v1/conversations/{id}/messages?before=SEQ&limit=N
+pub async fn history(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path(id): Path<String>,
+    Query(q): Query<Page>,
+) -> ApiResult<Json<Value>> {
+    let (messages, has_more) = state
+        .domain
+        .messaging
+        .history(&who, &id, q.before, q.limit.unwrap_or(50))
+        .await?;
+    Ok(Json(json!({ "messages": messages, "has_more": has_more })))
+}
+
+/// POST /api/v1/conversations/{id}/messages
+pub async fn send(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<SendMessage>,
+) -> ApiResult<Json<MessageView>> {
+    Ok(Json(state.domain.messaging.send(&who, &id, b).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadMark {
+    seq: i64,
+}
+
+/// POST /api/v1/conversations/{id}/read
+pub async fn read(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<ReadMark>,
+) -> ApiResult<Json<Value>> {
+    let seq = state.domain.messaging.mark_read(&who, &id, b.seq).await?;
+    Ok(Json(json!({ "read_seq": seq })))
+}
+
+/// GET /api/v1/messages/{id}/receipts
+pub async fn receipts(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Receipts>> {
+    Ok(Json(state.domain.messaging.receipts(&who, &id).await?))
+}
+
+/// POST /api/v1/messages/{id}/recall
+pub async fn recall(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MessageView>> {
+    Ok(Json(state.domain.messaging.recall(&who, &id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forward {
+    message_ids: Vec<String>,
+    to: String,
+    #[serde(default)]
+    merged: bool,
+}
+
+/// POST /api/v1/messages/forward
+pub async fn forward(
+    State(state): State<AppState>,
+    Session(who): Session,
+    JsonBody(b): JsonBody<Forward>,
+) -> ApiResult<Json<Value>> {
+    let sent = state
+        .domain
+        .messaging
+        .forward(&who, &b.message_ids, &b.to, b.merged)
+        .await?;
+    Ok(Json(json!({ "messages": sent })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRobot {
+    name: String,
+}
+
+/// POST /api/v1/conversations/{id}/robots: the key and webhook URL are shown once.
+pub async fn add_robot(
+    State(state): State<AppState>,
+    Session(who): Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<NewRobot>,
+) -> ApiResult<Json<Value>> {
+    let robot = state.domain.messaging.add_robot(&who, &id, &b.name).await?;
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1:8080");
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    let webhook_url = format!("{scheme}://{host}/cgi-bin/webhook/send?key={}", robot.key);
+    Ok(Json(json!({
+        "key": robot.key,
+        "key_hint": robot.key_hint,
+        "name": robot.name,
+        "webhook_url": webhook_url,
+    })))
+}
+
+/// DELETE /api/v1/conversations/{id}/robots/{key_hint}
+pub async fn remove_robot(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path((id, hint)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    state
+        .domain
+        .messaging
+        .remove_robot(&who, &id, &hint)
+        .await?;
+    Ok(Json(json!({})))
+}

@@ -1,0 +1,328 @@
+//! Conversations and messages over the native API: idempotent sends, read receipts, recall,
+//! groups and their rules, and catch-up through the event stream with nothing missing or twice.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use workhub_testkit::TestDb;
+
+use crate::support::{SECOND, TestServer};
+
+pub async fn post(s: &TestServer, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    s.call(Method::POST, path, Some(token), Some(body)).await
+}
+
+pub fn text(client_msg_id: &str, content: &str) -> Value {
+    json!({ "client_msg_id": client_msg_id, "type": "text", "content": { "content": content } })
+}
+
+/// Every event of a user's stream after `since`, following pages to the end.
+pub async fn all_events(s: &TestServer, token: &str, since: i64) -> (Vec<Value>, usize) {
+    let (mut events, mut since, mut requests) = (vec![], since, 0);
+    loop {
+        let (status, page) = s
+            .get(&format!("/api/v1/sync?since={since}&limit=5000"), token)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        requests += 1;
+        events.extend(page["events"].as_array().unwrap().iter().cloned());
+        since = page["next_since"].as_i64().unwrap();
+        if page["has_more"] == false {
+            return (events, requests);
+        }
+    }
+}
+
+#[tokio::test]
+async fn direct_messages_are_idempotent_read_receipted_and_recallable() {
+    for db in TestDb::both("direct messages").await {
+        let s = TestServer::on(db).await;
+        let c = s.corp().await;
+        let alice = c.admin_token.as_str();
+        let bob = s.member(&c, "bob").await;
+        let (_, bob_start) = s.get("/api/v1/sync?since=0&limit=5000", &bob).await;
+        let bob_since = bob_start["next_since"].as_i64().unwrap();
+
+        let open = json!({ "kind": "direct", "userid": "bob" });
+        let (status, chat) = post(&s, alice, "/api/v1/conversations", open.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{chat}");
+        let (_, again) = post(
+            &s,
+            &bob,
+            "/api/v1/conversations",
+            json!({ "kind": "direct", "userid": "admin" }),
+        )
+        .await;
+        assert_eq!(again["id"], chat["id"], "one direct conversation per pair");
+        assert_eq!(again["peer"], "admin");
+        let id = chat["id"].as_str().unwrap();
+        let path = format!("/api/v1/conversations/{id}/messages");
+
+        let (status, first) = post(&s, alice, &path, text("c-1", "你好 bob")).await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        let (_, retry) = post(&s, alice, &path, text("c-1", "你好 bob")).await;
+        assert_eq!(
+            retry["id"], first["id"],
+            "a retry returns the first message"
+        );
+        let (_, second) = post(&s, alice, &path, text("c-2", "second")).await;
+        assert_eq!(
+            (first["seq"].as_i64(), second["seq"].as_i64()),
+            (Some(1), Some(2))
+        );
+
+        let (events, _) = all_events(&s, &bob, bob_since).await;
+        let delivered: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["kind"] == "message.new")
+            .collect();
+        assert_eq!(
+            delivered.len(),
+            2,
+            "the retry delivered nothing: {events:?}"
+        );
+        assert_eq!(delivered[0]["data"]["content"]["content"], "你好 bob");
+
+        let (_, list) = s.get("/api/v1/conversations", &bob).await;
+        assert_eq!(list["conversations"][0]["unread"], 2);
+        assert_eq!(list["conversations"][0]["last_message"]["id"], second["id"]);
+
+        let receipts = format!(
+            "/api/v1/messages/{}/receipts",
+            second["id"].as_str().unwrap()
+        );
+        assert_eq!(
+            s.get(&receipts, alice).await.1,
+            json!({ "read": [], "unread": ["bob"] })
+        );
+        let (_, latest) = s.get("/api/v1/sync?since=0&limit=5000", alice).await;
+        let mut ws = s.ws(alice, latest["next_since"].as_i64().unwrap()).await;
+        let (status, read) = post(
+            &s,
+            &bob,
+            &format!("/api/v1/conversations/{id}/read"),
+            json!({ "seq": 2 }),
+        )
+        .await;
+        assert_eq!(
+            (status, read["read_seq"].as_i64()),
+            (StatusCode::OK, Some(2))
+        );
+        assert_eq!(
+            s.get(&receipts, alice).await.1,
+            json!({ "read": ["bob"], "unread": [] })
+        );
+        let pushed = ws
+            .next_event(5 * SECOND)
+            .await
+            .expect("the sender hears that bob read it");
+        assert_eq!(
+            (pushed["kind"].as_str(), pushed["data"]["read_seq"].as_i64()),
+            (Some("conversation.read"), Some(2))
+        );
+        ws.close().await;
+        let (_, list) = s.get("/api/v1/conversations", &bob).await;
+        assert_eq!(list["conversations"][0]["unread"], 0);
+
+        let (_, page) = s.get(&format!("{path}?limit=1"), &bob).await;
+        assert_eq!(
+            (
+                page["messages"][0]["seq"].as_i64(),
+                page["has_more"].as_bool()
+            ),
+            (Some(2), Some(true))
+        );
+        let (_, older) = s.get(&format!("{path}?limit=5&before=2"), &bob).await;
+        assert_eq!(older["messages"][0]["id"], first["id"]);
+
+        let recall = format!("/api/v1/messages/{}/recall", first["id"].as_str().unwrap());
+        let (status, refused) = post(&s, &bob, &recall, json!({})).await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("recall_expired")),
+            "not bob's message"
+        );
+        let (status, recalled) = post(&s, alice, &recall, json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            (recalled["recalled"].as_bool(), recalled["content"].clone()),
+            (Some(true), json!({}))
+        );
+        let (events, _) = all_events(&s, &bob, bob_since).await;
+        assert!(
+            events
+                .iter()
+                .all(|e| e["data"]["content"]["content"] != "你好 bob"),
+            "the recalled text is gone from the stream too"
+        );
+        assert!(events.iter().any(|e| e["kind"] == "message.recalled"));
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn groups_enforce_roles_and_strangers_see_nothing() {
+    let s = TestServer::sqlite().await;
+    let c = s.corp().await;
+    let owner = c.admin_token.as_str();
+    let bob = s.member(&c, "bob").await;
+    let carol = s.member(&c, "carol").await;
+    let new_group = json!({ "kind": "group", "name": "项目组", "members": ["bob"] });
+    let (status, group) = post(&s, owner, "/api/v1/conversations", new_group).await;
+    assert_eq!(status, StatusCode::OK, "{group}");
+    assert_eq!(
+        (group["my_role"].as_str(), group["member_count"].as_i64()),
+        (Some("owner"), Some(2))
+    );
+    let id = group["id"].as_str().unwrap();
+    let path = format!("/api/v1/conversations/{id}");
+
+    let (status, err) = s.get(&path, &carol).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("conversation_not_found"))
+    );
+    let mut all = text("m-1", "hello all");
+    all["mentions"] = json!(["@all"]);
+    let (status, err) = post(&s, &bob, &format!("{path}/messages"), all.clone()).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("mention_all_forbidden"))
+    );
+    let (status, sent) = post(&s, owner, &format!("{path}/messages"), all).await;
+    assert_eq!(
+        (status, sent["mentions"].clone()),
+        (StatusCode::OK, json!(["@all"]))
+    );
+
+    let rename = json!({ "name": "新名字" });
+    let (status, err) = s
+        .call(Method::PATCH, &path, Some(&bob), Some(rename.clone()))
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_group_manager"))
+    );
+    let (status, _) = s
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&bob),
+            Some(json!({ "add_members": ["carol"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "any member may invite");
+    let (_, renamed) = s
+        .call(Method::PATCH, &path, Some(owner), Some(rename))
+        .await;
+    assert_eq!(
+        (renamed["name"].as_str(), renamed["member_count"].as_i64()),
+        (Some("新名字"), Some(3))
+    );
+    let (status, _) = s
+        .call(
+            Method::PATCH,
+            &path,
+            Some(owner),
+            Some(json!({ "add_members": ["ghost"] })),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "unknown members are refused"
+    );
+    let (status, detail) = s.get(&path, &carol).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(detail["members"].as_array().unwrap().len(), 3);
+
+    let (status, _) = post(&s, &carol, &format!("{path}/leave"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(s.get(&path, &carol).await.0, StatusCode::NOT_FOUND);
+
+    // Another company's member gets nothing, whatever id they try.
+    let other = s.corp().await;
+    assert_eq!(
+        s.get(&path, &other.admin_token).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, _) = post(
+        &s,
+        &other.admin_token,
+        &format!("{path}/messages"),
+        text("x", "hi"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let receipts = format!("/api/v1/messages/{}/receipts", sent["id"].as_str().unwrap());
+    assert_eq!(
+        s.get(&receipts, &other.admin_token).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    for bad in [
+        json!({ "client_msg_id": "e", "type": "text", "content": { "content": " " } }),
+        json!({ "client_msg_id": "t", "type": "sticker", "content": {} }),
+        json!({ "client_msg_id": "", "type": "text", "content": { "content": "x" } }),
+        json!({ "client_msg_id": "l", "type": "text", "content": { "content": "字".repeat(6000) } }),
+        json!({ "type": "text" }),
+    ] {
+        let (status, err) = post(&s, owner, &format!("{path}/messages"), bad.clone()).await;
+        assert!(status.is_client_error(), "{bad}: {status} {err}");
+        assert!(err["code"].is_string());
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn an_offline_member_catches_up_in_order_once() {
+    for db in TestDb::both("message catch-up").await {
+        let s = TestServer::on(db).await;
+        let c = s.corp().await;
+        let bob = s.member(&c, "bob").await;
+        let (_, start) = s.get("/api/v1/sync?since=0&limit=5000", &bob).await;
+        let since = start["next_since"].as_i64().unwrap();
+        let (_, chat) = post(
+            &s,
+            &c.admin_token,
+            "/api/v1/conversations",
+            json!({ "kind": "direct", "userid": "bob" }),
+        )
+        .await;
+        let path = format!(
+            "/api/v1/conversations/{}/messages",
+            chat["id"].as_str().unwrap()
+        );
+        // Eight concurrent senders (devices) while bob is offline.
+        let sends = (0..8).map(|device| {
+            let (s, path, token) = (&s, &path, c.admin_token.clone());
+            async move {
+                for i in 0..75 {
+                    let id = format!("d{device}-{i}");
+                    assert_eq!(
+                        post(s, &token, path, text(&id, &id)).await.0,
+                        StatusCode::OK
+                    );
+                }
+            }
+        });
+        futures::future::join_all(sends).await;
+        let (events, requests) = all_events(&s, &bob, since).await;
+        assert_eq!(requests, 1, "600 messages fit one page");
+        let seqs: Vec<i64> = events
+            .iter()
+            .filter(|e| e["kind"] == "message.new")
+            .map(|e| e["data"]["seq"].as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            seqs,
+            (1..=600).collect::<Vec<_>>(),
+            "every message once, in order"
+        );
+        let stream: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+        assert!(
+            stream.windows(2).all(|w| w[1] == w[0] + 1),
+            "no gaps in the stream"
+        );
+        s.stop().await;
+    }
+}

@@ -1,0 +1,654 @@
+//! Conversations, members and messages. Message events reference the stored message
+//! (`events.message_id`), so a message costs one row plus one small event row per member.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use workhub_core::{CorpId, UserId};
+use workhub_store::messaging::{
+    Conversation, ConversationMember, MemberChange, MemberConversation, MemberPrefs, Message,
+    MessageStore, Posted, Robot,
+};
+use workhub_store::{Committed, NewEvent, StoreResult};
+
+use crate::events::{append, append_if, append_to_members};
+use crate::rows::{MESSAGE_COLUMNS, RowResult, b, joined_message};
+use crate::{SqlStore, backend_error};
+
+fn s(v: &impl ToString) -> String {
+    v.to_string()
+}
+
+const CONVERSATION_COLUMNS: &str = "c.corp_id, c.id, c.kind, c.name, c.owner, c.announcement, \
+     c.unique_key, c.last_seq, c.member_limit, c.created_at, c.updated_at";
+
+fn conversation(row: &AnyRow) -> RowResult<Conversation> {
+    Ok(Conversation {
+        corp_id: CorpId::from_trusted(row.try_get("corp_id")?),
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        name: row.try_get("name")?,
+        owner: row.try_get("owner")?,
+        announcement: row.try_get("announcement")?,
+        unique_key: row.try_get("unique_key")?,
+        last_seq: row.try_get("last_seq")?,
+        member_limit: row.try_get("member_limit")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn member(row: &AnyRow) -> RowResult<ConversationMember> {
+    Ok(ConversationMember {
+        userid: UserId::from_trusted(row.try_get("userid")?),
+        role: row.try_get("role")?,
+        read_seq: row.try_get("read_seq")?,
+        pinned: row.try_get::<i64, _>("pinned")? != 0,
+        muted: row.try_get::<i64, _>("muted")? != 0,
+        joined_at: row.try_get("joined_at")?,
+    })
+}
+
+async fn insert_members(
+    conn: &mut AnyConnection,
+    corp: &CorpId,
+    conversation: &str,
+    members: &[ConversationMember],
+) -> StoreResult<()> {
+    for m in members {
+        sqlx::query(
+            "INSERT INTO conversation_members \
+             (corp_id, conversation_id, userid, role, read_seq, pinned, muted, joined_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (corp_id, conversation_id, userid) DO UPDATE SET role = $4",
+        )
+        .bind(s(corp))
+        .bind(conversation.to_string())
+        .bind(s(&m.userid))
+        .bind(m.role.clone())
+        .bind(m.read_seq)
+        .bind(b(m.pinned))
+        .bind(b(m.muted))
+        .bind(m.joined_at)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend_error)?;
+    }
+    Ok(())
+}
+
+async fn message_by_client_id(
+    conn: &mut AnyConnection,
+    corp: &CorpId,
+    sender: &str,
+    client_msg_id: &str,
+) -> StoreResult<Option<Message>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m \
+         WHERE m.corp_id = $1 AND m.sender = $2 AND m.client_msg_id = $3"
+    )))
+    .bind(s(corp))
+    .bind(sender.to_string())
+    .bind(client_msg_id.to_string())
+    .fetch_optional(conn)
+    .await
+    .map_err(backend_error)?;
+    row.map(|r| joined_message(corp, &r))
+        .transpose()
+        .map_err(backend_error)
+}
+
+#[async_trait::async_trait]
+impl MessageStore for SqlStore {
+    async fn create_conversation(
+        &self,
+        c: Conversation,
+        members: Vec<ConversationMember>,
+        event: NewEvent,
+    ) -> StoreResult<Committed<Conversation>> {
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO conversations (corp_id, id, kind, name, owner, announcement, \
+                         unique_key, last_seq, member_limit, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    )
+                    .bind(s(&c.corp_id))
+                    .bind(c.id.clone())
+                    .bind(c.kind.clone())
+                    .bind(c.name.clone())
+                    .bind(c.owner.clone())
+                    .bind(c.announcement.clone())
+                    .bind(c.unique_key.clone())
+                    .bind(c.last_seq)
+                    .bind(c.member_limit)
+                    .bind(c.created_at)
+                    .bind(c.updated_at)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    insert_members(conn, &c.corp_id, &c.id, &members).await?;
+                    let appended = append_to_members(
+                        conn,
+                        &c.corp_id,
+                        &c.id,
+                        (event.kind, &event.data),
+                        None,
+                        c.created_at,
+                    )
+                    .await?;
+                    Ok(Committed { value: c, appended })
+                })
+            })
+            .await
+    }
+
+    async fn find_conversation(
+        &self,
+        corp: &CorpId,
+        id: &str,
+    ) -> StoreResult<Option<Conversation>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations c WHERE c.corp_id = $1 AND c.id = $2"
+        )))
+        .bind(s(corp))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        row.as_ref()
+            .map(conversation)
+            .transpose()
+            .map_err(backend_error)
+    }
+
+    async fn find_conversation_by_key(
+        &self,
+        corp: &CorpId,
+        unique_key: &str,
+    ) -> StoreResult<Option<Conversation>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations c \
+             WHERE c.corp_id = $1 AND c.unique_key = $2"
+        )))
+        .bind(s(corp))
+        .bind(unique_key.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        row.as_ref()
+            .map(conversation)
+            .transpose()
+            .map_err(backend_error)
+    }
+
+    async fn list_members(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+    ) -> StoreResult<Vec<ConversationMember>> {
+        let rows = sqlx::query(
+            "SELECT * FROM conversation_members WHERE corp_id = $1 AND conversation_id = $2 \
+             ORDER BY joined_at, userid",
+        )
+        .bind(s(corp))
+        .bind(conversation.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(member)
+            .collect::<Result<_, _>>()
+            .map_err(backend_error)
+    }
+
+    async fn find_member(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+        user: &UserId,
+    ) -> StoreResult<Option<ConversationMember>> {
+        let row = sqlx::query(
+            "SELECT * FROM conversation_members \
+             WHERE corp_id = $1 AND conversation_id = $2 AND userid = $3",
+        )
+        .bind(s(corp))
+        .bind(conversation.to_string())
+        .bind(s(user))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        row.as_ref().map(member).transpose().map_err(backend_error)
+    }
+
+    async fn list_member_conversations(
+        &self,
+        corp: &CorpId,
+        user: &UserId,
+    ) -> StoreResult<Vec<MemberConversation>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {CONVERSATION_COLUMNS}, cm.userid, cm.role, cm.read_seq, cm.pinned, \
+             cm.muted, cm.joined_at, {MESSAGE_COLUMNS}, (SELECT COUNT(*) FROM \
+             conversation_members x WHERE x.corp_id = c.corp_id AND x.conversation_id = c.id) \
+             AS member_count \
+             FROM conversation_members cm \
+             JOIN conversations c ON c.corp_id = cm.corp_id AND c.id = cm.conversation_id \
+             LEFT JOIN messages m ON m.corp_id = c.corp_id AND m.conversation_id = c.id \
+               AND m.seq = c.last_seq \
+             WHERE cm.corp_id = $1 AND cm.userid = $2 \
+             ORDER BY cm.pinned DESC, c.updated_at DESC, c.id"
+        )))
+        .bind(s(corp))
+        .bind(s(user))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(|r| {
+                let last_message = match r.try_get::<Option<String>, _>("m_id")? {
+                    Some(_) => Some(joined_message(corp, r)?),
+                    None => None,
+                };
+                Ok(MemberConversation {
+                    conversation: conversation(r)?,
+                    me: member(r)?,
+                    last_message,
+                    member_count: r.try_get("member_count")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(backend_error)
+    }
+
+    async fn update_conversation(
+        &self,
+        c: Conversation,
+        change: MemberChange,
+        event: NewEvent,
+    ) -> StoreResult<Committed<()>> {
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE conversations SET name = $3, owner = $4, announcement = $5, \
+                         updated_at = $6 WHERE corp_id = $1 AND id = $2",
+                    )
+                    .bind(s(&c.corp_id))
+                    .bind(c.id.clone())
+                    .bind(c.name.clone())
+                    .bind(c.owner.clone())
+                    .bind(c.announcement.clone())
+                    .bind(c.updated_at)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    insert_members(conn, &c.corp_id, &c.id, &change.add).await?;
+                    // Told before the removal, so those removed learn of it too.
+                    let appended = append_to_members(
+                        conn,
+                        &c.corp_id,
+                        &c.id,
+                        (event.kind, &event.data),
+                        None,
+                        c.updated_at,
+                    )
+                    .await?;
+                    for user in &change.remove {
+                        sqlx::query(
+                            "DELETE FROM conversation_members \
+                             WHERE corp_id = $1 AND conversation_id = $2 AND userid = $3",
+                        )
+                        .bind(s(&c.corp_id))
+                        .bind(c.id.clone())
+                        .bind(s(user))
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend_error)?;
+                    }
+                    Ok(Committed {
+                        value: (),
+                        appended,
+                    })
+                })
+            })
+            .await
+    }
+
+    async fn append_message(
+        &self,
+        mut message: Message,
+        kind: &'static str,
+    ) -> StoreResult<Committed<Posted>> {
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let corp = message.corp_id.clone();
+                    if let Some(first) =
+                        message_by_client_id(conn, &corp, &message.sender, &message.client_msg_id)
+                            .await?
+                    {
+                        return Ok(Committed {
+                            value: Posted::Duplicate(first),
+                            appended: vec![],
+                        });
+                    }
+                    let row = sqlx::query(
+                        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3 \
+                         WHERE corp_id = $1 AND id = $2 RETURNING last_seq",
+                    )
+                    .bind(s(&corp))
+                    .bind(message.conversation_id.clone())
+                    .bind(message.created_at)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    message.seq = row.try_get("last_seq").map_err(backend_error)?;
+                    sqlx::query(
+                        "INSERT INTO messages (corp_id, id, conversation_id, seq, sender, \
+                         client_msg_id, kind, content, mentions, reply_to, recalled_at, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    )
+                    .bind(s(&corp))
+                    .bind(message.id.clone())
+                    .bind(message.conversation_id.clone())
+                    .bind(message.seq)
+                    .bind(message.sender.clone())
+                    .bind(message.client_msg_id.clone())
+                    .bind(message.kind.clone())
+                    .bind(message.content.clone())
+                    .bind(message.mentions.clone())
+                    .bind(message.reply_to.clone())
+                    .bind(message.recalled_at)
+                    .bind(message.created_at)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    // Whoever writes has read everything up to their own message.
+                    sqlx::query(
+                        "UPDATE conversation_members SET read_seq = $4 \
+                         WHERE corp_id = $1 AND conversation_id = $2 AND userid = $3",
+                    )
+                    .bind(s(&corp))
+                    .bind(message.conversation_id.clone())
+                    .bind(message.sender.clone())
+                    .bind(message.seq)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    let appended = append_to_members(
+                        conn,
+                        &corp,
+                        &message.conversation_id,
+                        (kind, ""),
+                        Some(&message.id),
+                        message.created_at,
+                    )
+                    .await?;
+                    Ok(Committed {
+                        value: Posted::Created(message),
+                        appended,
+                    })
+                })
+            })
+            .await
+    }
+
+    async fn list_messages(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<Message>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m \
+             WHERE m.corp_id = $1 AND m.conversation_id = $2 AND m.seq < $3 \
+             ORDER BY m.seq DESC LIMIT $4"
+        )))
+        .bind(s(corp))
+        .bind(conversation.to_string())
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(|r| joined_message(corp, r))
+            .collect::<Result<_, _>>()
+            .map_err(backend_error)
+    }
+
+    async fn find_message(&self, corp: &CorpId, id: &str) -> StoreResult<Option<Message>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.corp_id = $1 AND m.id = $2"
+        )))
+        .bind(s(corp))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        row.map(|r| joined_message(corp, &r))
+            .transpose()
+            .map_err(backend_error)
+    }
+
+    async fn recall_message(
+        &self,
+        corp: &CorpId,
+        id: &str,
+        at: i64,
+        kind: &'static str,
+    ) -> StoreResult<Committed<bool>> {
+        let (corp, id) = (corp.clone(), id.to_string());
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    // The content is erased, not hidden: a recalled message is gone for good.
+                    let row = sqlx::query(
+                        "UPDATE messages SET recalled_at = $3, content = '{}', mentions = '[]' \
+                         WHERE corp_id = $1 AND id = $2 AND recalled_at IS NULL \
+                         RETURNING conversation_id",
+                    )
+                    .bind(s(&corp))
+                    .bind(id.clone())
+                    .bind(at)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    let Some(row) = row else {
+                        return Ok(Committed {
+                            value: false,
+                            appended: vec![],
+                        });
+                    };
+                    let conversation: String =
+                        row.try_get("conversation_id").map_err(backend_error)?;
+                    let appended =
+                        append_to_members(conn, &corp, &conversation, (kind, ""), Some(&id), at)
+                            .await?;
+                    Ok(Committed {
+                        value: true,
+                        appended,
+                    })
+                })
+            })
+            .await
+    }
+
+    async fn mark_read(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+        user: &UserId,
+        seq: i64,
+        now: i64,
+        event: NewEvent,
+    ) -> StoreResult<Committed<bool>> {
+        let (corp, conversation, user) = (corp.clone(), conversation.to_string(), user.clone());
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "UPDATE conversation_members SET read_seq = $4 \
+                         WHERE corp_id = $1 AND conversation_id = $2 AND userid = $3 \
+                         AND read_seq < $4",
+                    )
+                    .bind(s(&corp))
+                    .bind(conversation)
+                    .bind(s(&user))
+                    .bind(seq)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    let changed = done.rows_affected() > 0;
+                    append_if(conn, &corp, changed, &event, now).await
+                })
+            })
+            .await
+    }
+
+    async fn set_member_prefs(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+        user: &UserId,
+        prefs: MemberPrefs,
+        now: i64,
+        event: NewEvent,
+    ) -> StoreResult<Committed<()>> {
+        let (corp, conversation, user) = (corp.clone(), conversation.to_string(), user.clone());
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE conversation_members SET pinned = $4, muted = $5 \
+                         WHERE corp_id = $1 AND conversation_id = $2 AND userid = $3",
+                    )
+                    .bind(s(&corp))
+                    .bind(conversation)
+                    .bind(s(&user))
+                    .bind(b(prefs.pinned))
+                    .bind(b(prefs.muted))
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    let appended = append(conn, &corp, &event, now).await?;
+                    Ok(Committed {
+                        value: (),
+                        appended,
+                    })
+                })
+            })
+            .await
+    }
+
+    async fn list_messages_by_client_prefix(
+        &self,
+        corp: &CorpId,
+        sender: &str,
+        prefix: &str,
+    ) -> StoreResult<Vec<Message>> {
+        // Prefixes are generated ids (letters and digits), so LIKE needs no escaping.
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m \
+             WHERE m.corp_id = $1 AND m.sender = $2 AND m.client_msg_id LIKE $3"
+        )))
+        .bind(s(corp))
+        .bind(sender.to_string())
+        .bind(format!("{prefix}%"))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(|r| joined_message(corp, r))
+            .collect::<Result<_, _>>()
+            .map_err(backend_error)
+    }
+
+    async fn create_robot(&self, robot: Robot) -> StoreResult<()> {
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO robots (key_digest, corp_id, conversation_id, key_hint, name, \
+                         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(robot.key_digest)
+                    .bind(s(&robot.corp_id))
+                    .bind(robot.conversation_id)
+                    .bind(robot.key_hint)
+                    .bind(robot.name)
+                    .bind(robot.created_by)
+                    .bind(robot.created_at)
+                    .execute(conn)
+                    .await
+                    .map_err(backend_error)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn find_robot(&self, key_digest: &str) -> StoreResult<Option<Robot>> {
+        let row = sqlx::query("SELECT * FROM robots WHERE key_digest = $1")
+            .bind(key_digest.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        row.as_ref().map(robot).transpose().map_err(backend_error)
+    }
+
+    async fn list_robots(&self, corp: &CorpId, conversation: &str) -> StoreResult<Vec<Robot>> {
+        let rows = sqlx::query(
+            "SELECT * FROM robots WHERE corp_id = $1 AND conversation_id = $2 ORDER BY created_at",
+        )
+        .bind(s(corp))
+        .bind(conversation.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(robot)
+            .collect::<Result<_, _>>()
+            .map_err(backend_error)
+    }
+
+    async fn delete_robot(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+        key_hint: &str,
+    ) -> StoreResult<bool> {
+        let (corp, conversation, key_hint) =
+            (corp.clone(), conversation.to_string(), key_hint.to_string());
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "DELETE FROM robots \
+                         WHERE corp_id = $1 AND conversation_id = $2 AND key_hint = $3",
+                    )
+                    .bind(s(&corp))
+                    .bind(conversation)
+                    .bind(key_hint)
+                    .execute(conn)
+                    .await
+                    .map_err(backend_error)?;
+                    Ok(done.rows_affected() > 0)
+                })
+            })
+            .await
+    }
+}
+
+fn robot(row: &AnyRow) -> RowResult<Robot> {
+    Ok(Robot {
+        key_digest: row.try_get("key_digest")?,
+        corp_id: CorpId::from_trusted(row.try_get("corp_id")?),
+        conversation_id: row.try_get("conversation_id")?,
+        key_hint: row.try_get("key_hint")?,
+        name: row.try_get("name")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+    })
+}

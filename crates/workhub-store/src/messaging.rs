@@ -1,0 +1,216 @@
+//! Conversations and their messages. Each message is stored once with its conversation's next
+//! sequence number; each member's event stream gets a reference to it (not a copy), and readers
+//! of the stream see the message as it is now (recalled or purged included).
+
+use async_trait::async_trait;
+use workhub_core::{CorpId, UserId};
+
+use crate::{Committed, NewEvent, StoreResult};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub corp_id: CorpId,
+    pub id: String,
+    /// "direct", "group" or "app".
+    pub kind: String,
+    pub name: String,
+    /// The group's owner; for an app conversation, the app as `app:AGENTID`.
+    pub owner: String,
+    pub announcement: String,
+    /// For a direct or app conversation, what makes it unique (its two parties).
+    pub unique_key: Option<String>,
+    /// The newest message's seq within the conversation (0 if none).
+    pub last_seq: i64,
+    pub member_limit: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationMember {
+    pub userid: UserId,
+    /// "owner", "admin" or "member".
+    pub role: String,
+    /// The seq up to which this member has read.
+    pub read_seq: i64,
+    pub pinned: bool,
+    pub muted: bool,
+    pub joined_at: i64,
+}
+
+/// A conversation as one member sees it in their list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberConversation {
+    pub conversation: Conversation,
+    pub me: ConversationMember,
+    pub last_message: Option<Message>,
+    pub member_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub corp_id: CorpId,
+    pub id: String,
+    pub conversation_id: String,
+    pub seq: i64,
+    /// A userid, or `app:AGENTID` / `robot:KEY` for machine senders.
+    pub sender: String,
+    /// The sender's own id for the message, which makes a retried send idempotent.
+    pub client_msg_id: String,
+    /// "text", "markdown", "image", "file", "link", "code", "textcard", "news", ...
+    pub kind: String,
+    /// The type's payload as JSON text.
+    pub content: String,
+    /// Mentioned userids as a JSON array (`["@all"]` for everyone).
+    pub mentions: String,
+    pub reply_to: Option<String>,
+    pub recalled_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// What appending a message did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Posted {
+    Created(Message),
+    /// The sender already sent this `client_msg_id`: the first message, unchanged.
+    Duplicate(Message),
+}
+
+impl Posted {
+    pub fn message(&self) -> &Message {
+        match self {
+            Posted::Created(m) | Posted::Duplicate(m) => m,
+        }
+    }
+}
+
+/// A member's own settings for a conversation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemberPrefs {
+    pub pinned: bool,
+    pub muted: bool,
+}
+
+/// A change of a conversation's member list.
+#[derive(Debug, Clone, Default)]
+pub struct MemberChange {
+    pub add: Vec<ConversationMember>,
+    pub remove: Vec<UserId>,
+}
+
+/// A group robot: its webhook key posts into one conversation. Only the key's digest is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Robot {
+    pub key_digest: String,
+    pub corp_id: CorpId,
+    pub conversation_id: String,
+    /// The key's first characters, to tell robots apart in lists.
+    pub key_hint: String,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    /// Creates a conversation with its members; `event` goes to every member. A second direct
+    /// conversation with the same `unique_key` is a `Duplicate`.
+    async fn create_conversation(
+        &self,
+        conversation: Conversation,
+        members: Vec<ConversationMember>,
+        event: NewEvent,
+    ) -> StoreResult<Committed<Conversation>>;
+    async fn find_conversation(&self, corp: &CorpId, id: &str)
+    -> StoreResult<Option<Conversation>>;
+    async fn find_conversation_by_key(
+        &self,
+        corp: &CorpId,
+        unique_key: &str,
+    ) -> StoreResult<Option<Conversation>>;
+    async fn list_members(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+    ) -> StoreResult<Vec<ConversationMember>>;
+    async fn find_member(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+        user: &UserId,
+    ) -> StoreResult<Option<ConversationMember>>;
+    /// A member's conversations, most recently active first.
+    async fn list_member_conversations(
+        &self,
+        corp: &CorpId,
+        user: &UserId,
+    ) -> StoreResult<Vec<MemberConversation>>;
+    /// Saves name, owner and announcement, changes members, and sends `event` to everyone who
+    /// is a member before or after the change.
+    async fn update_conversation(
+        &self,
+        conversation: Conversation,
+        change: MemberChange,
+        event: NewEvent,
+    ) -> StoreResult<Committed<()>>;
+    /// Appends a message with the conversation's next seq and sends a reference to it to every
+    /// member's stream as `kind`. The sender (if a member) has then read up to it.
+    async fn append_message(
+        &self,
+        message: Message,
+        kind: &'static str,
+    ) -> StoreResult<Committed<Posted>>;
+    /// Messages with `seq < before` (or the newest), newest first, at most `limit`.
+    async fn list_messages(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<Message>>;
+    async fn find_message(&self, corp: &CorpId, id: &str) -> StoreResult<Option<Message>>;
+    /// Marks a message recalled (content erased) and tells every member.
+    async fn recall_message(
+        &self,
+        corp: &CorpId,
+        id: &str,
+        at: i64,
+        kind: &'static str,
+    ) -> StoreResult<Committed<bool>>;
+    /// Raises a member's read mark to `seq` (never lowers it); `event` only if it moved.
+    async fn mark_read(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+        user: &UserId,
+        seq: i64,
+        now: i64,
+        event: NewEvent,
+    ) -> StoreResult<Committed<bool>>;
+    /// A member's own settings for a conversation.
+    async fn set_member_prefs(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+        user: &UserId,
+        prefs: MemberPrefs,
+        now: i64,
+        event: NewEvent,
+    ) -> StoreResult<Committed<()>>;
+    /// Messages of `sender` whose client id starts with `prefix` (one WeCom send to many).
+    async fn list_messages_by_client_prefix(
+        &self,
+        corp: &CorpId,
+        sender: &str,
+        prefix: &str,
+    ) -> StoreResult<Vec<Message>>;
+    async fn create_robot(&self, robot: Robot) -> StoreResult<()>;
+    async fn find_robot(&self, key_digest: &str) -> StoreResult<Option<Robot>>;
+    async fn list_robots(&self, corp: &CorpId, conversation: &str) -> StoreResult<Vec<Robot>>;
+    async fn delete_robot(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+        key_hint: &str,
+    ) -> StoreResult<bool>;
+}
