@@ -16,3 +16,4 @@ mod support;
 mod tenancy;
 mod tls;
 mod wecom;
+mod wecom_messages;
