@@ -155,6 +155,47 @@ async fn an_event_written_on_node_a_reaches_a_websocket_on_node_b() {
     let event: Value = serde_json::from_str(msg.to_text().unwrap()).unwrap();
     assert_eq!(event["event"]["kind"], "security_policy.changed");
     assert_eq!(event["event"]["seq"], since + 1);
+
+    // A message sent through node A reaches the same user's other device, connected to B.
+    let post = |path: String, body: Value| {
+        let (http, token) = (http.clone(), token_a.clone());
+        async move {
+            let res = http
+                .post(path)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let notes = json!({ "kind": "direct", "userid": "admin" });
+    let chat = post(format!("{}/api/v1/conversations", a.url), notes).await;
+    let text =
+        json!({ "client_msg_id": "cluster-1", "type": "text", "content": { "content": "跨节点" } });
+    let path = format!(
+        "{}/api/v1/conversations/{}/messages",
+        a.url,
+        chat["id"].as_str().unwrap()
+    );
+    let sent = post(path, text).await;
+    let mut kinds = vec![];
+    while kinds.last() != Some(&"message.new".to_string()) {
+        let msg = tokio::time::timeout(5 * SECOND, ws.next())
+            .await
+            .expect("the message arrives on node B in time")
+            .unwrap()
+            .unwrap();
+        let event: Value = serde_json::from_str(msg.to_text().unwrap()).unwrap();
+        kinds.push(event["event"]["kind"].as_str().unwrap().to_string());
+        if event["event"]["kind"] == "message.new" {
+            assert_eq!(event["event"]["data"]["id"], sent["id"]);
+            assert_eq!(event["event"]["data"]["content"]["content"], "跨节点");
+        }
+    }
+    assert_eq!(kinds, ["conversation.changed", "message.new"]);
     drop((a, b));
     db.cleanup().await;
 }
