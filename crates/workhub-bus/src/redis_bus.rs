@@ -152,6 +152,7 @@ mod tests {
             corp_id: CorpId::generate(),
             userid: UserId::parse("zhangsan").expect("userid"),
             seq: 7,
+            payload: None,
         };
         a.publish(std::slice::from_ref(&event)).await;
         let got = tokio::time::timeout(Duration::from_secs(5), on_b.recv()).await;

@@ -6,6 +6,7 @@ pub mod cgi_bin;
 pub mod error;
 pub mod extract;
 pub mod ops;
+pub mod wakeups;
 mod web;
 
 use axum::Router;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Cancelled when the server begins to shut down: WebSockets close, `/readyz` fails.
     pub shutdown: CancellationToken,
+    /// Wake-ups of this node's WebSockets, routed by member.
+    pub wakeups: std::sync::Arc<wakeups::Wakeups>,
 }
 
 /// The whole application.

@@ -101,11 +101,12 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     let shutdown = CancellationToken::new();
     let tls = !config.tls.cert.is_empty();
     let state = AppState {
-        domain,
         metrics: metrics(),
         secure_cookies: config.http.secure_cookies || tls,
         trust_forwarded_for: config.http.trust_forwarded_for,
+        wakeups: workhub_http::wakeups::Wakeups::start(domain.deps.bus.as_ref(), shutdown.clone()),
         shutdown: shutdown.clone(),
+        domain,
     };
     let app = workhub_http::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind(&config.listen)

@@ -66,6 +66,7 @@ pub(crate) async fn append(
             corp_id: corp.clone(),
             userid: UserId::from_trusted(userid),
             seq,
+            payload: None,
         });
     }
     Ok(appended)
@@ -126,6 +127,7 @@ pub(crate) async fn append_to_members(
                 corp_id: corp.clone(),
                 userid: UserId::from_trusted(row.try_get::<String, _>("userid")?),
                 seq: row.try_get("seq")?,
+                payload: None,
             })
         })
         .collect::<Result<_, sqlx::Error>>()

@@ -8,7 +8,7 @@ use workhub_store::messaging::{
     Conversation, ConversationMember, MemberChange, MemberConversation, MemberPrefs, Message,
     MessageStore, Posted, Robot,
 };
-use workhub_store::{Committed, NewEvent, StoreResult};
+use workhub_store::{Committed, NewEvent, StoreError, StoreResult};
 
 use crate::events::{append, append_if, append_to_members};
 use crate::rows::{MESSAGE_COLUMNS, RowResult, b, joined_message};
@@ -221,6 +221,29 @@ impl MessageStore for SqlStore {
         row.as_ref().map(member).transpose().map_err(backend_error)
     }
 
+    async fn find_membership(
+        &self,
+        corp: &CorpId,
+        conversation_id: &str,
+        user: &UserId,
+    ) -> StoreResult<Option<(Conversation, ConversationMember)>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {CONVERSATION_COLUMNS}, cm.userid, cm.role, cm.read_seq, cm.pinned, \
+             cm.muted, cm.joined_at FROM conversation_members cm \
+             JOIN conversations c ON c.corp_id = cm.corp_id AND c.id = cm.conversation_id \
+             WHERE cm.corp_id = $1 AND cm.conversation_id = $2 AND cm.userid = $3"
+        )))
+        .bind(s(corp))
+        .bind(conversation_id.to_string())
+        .bind(s(user))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        row.map(|r| Ok((conversation(&r)?, member(&r)?)))
+            .transpose()
+            .map_err(backend_error)
+    }
+
     async fn list_member_conversations(
         &self,
         corp: &CorpId,
@@ -323,35 +346,31 @@ impl MessageStore for SqlStore {
             .run(move |conn| {
                 Box::pin(async move {
                     let corp = message.corp_id.clone();
-                    if let Some(first) =
-                        message_by_client_id(conn, &corp, &message.sender, &message.client_msg_id)
-                            .await?
-                    {
-                        return Ok(Committed {
-                            value: Posted::Duplicate(first),
-                            appended: vec![],
-                        });
+                    if conn.backend_name() == "PostgreSQL" {
+                        // Concurrent senders queue on the conversation row, so each reads the
+                        // seq the previous one wrote (SQLite has a single writer).
+                        sqlx::query(
+                            "SELECT last_seq FROM conversations \
+                             WHERE corp_id = $1 AND id = $2 FOR UPDATE",
+                        )
+                        .bind(s(&corp))
+                        .bind(message.conversation_id.clone())
+                        .fetch_optional(&mut *conn)
+                        .await
+                        .map_err(backend_error)?;
                     }
-                    let row = sqlx::query(
-                        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3 \
-                         WHERE corp_id = $1 AND id = $2 RETURNING last_seq",
-                    )
-                    .bind(s(&corp))
-                    .bind(message.conversation_id.clone())
-                    .bind(message.created_at)
-                    .fetch_one(&mut *conn)
-                    .await
-                    .map_err(backend_error)?;
-                    message.seq = row.try_get("last_seq").map_err(backend_error)?;
-                    sqlx::query(
+                    // The next seq is taken in the INSERT itself; a retried client id inserts
+                    // nothing, and the first message is returned instead.
+                    let inserted = sqlx::query(
                         "INSERT INTO messages (corp_id, id, conversation_id, seq, sender, \
                          client_msg_id, kind, content, mentions, reply_to, recalled_at, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                         SELECT $1, $2, $3, c.last_seq + 1, $4, $5, $6, $7, $8, $9, $10, $11 \
+                         FROM conversations c WHERE c.corp_id = $1 AND c.id = $3 \
+                         ON CONFLICT (corp_id, sender, client_msg_id) DO NOTHING RETURNING seq",
                     )
                     .bind(s(&corp))
                     .bind(message.id.clone())
                     .bind(message.conversation_id.clone())
-                    .bind(message.seq)
                     .bind(message.sender.clone())
                     .bind(message.client_msg_id.clone())
                     .bind(message.kind.clone())
@@ -359,6 +378,32 @@ impl MessageStore for SqlStore {
                     .bind(message.mentions.clone())
                     .bind(message.reply_to.clone())
                     .bind(message.recalled_at)
+                    .bind(message.created_at)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    let Some(row) = inserted else {
+                        let first = message_by_client_id(
+                            conn,
+                            &corp,
+                            &message.sender,
+                            &message.client_msg_id,
+                        )
+                        .await?
+                        .ok_or_else(|| StoreError::Backend("conversation vanished".into()))?;
+                        return Ok(Committed {
+                            value: Posted::Duplicate(first),
+                            appended: vec![],
+                        });
+                    };
+                    message.seq = row.try_get("seq").map_err(backend_error)?;
+                    sqlx::query(
+                        "UPDATE conversations SET last_seq = $3, updated_at = $4 \
+                         WHERE corp_id = $1 AND id = $2",
+                    )
+                    .bind(s(&corp))
+                    .bind(message.conversation_id.clone())
+                    .bind(message.seq)
                     .bind(message.created_at)
                     .execute(&mut *conn)
                     .await

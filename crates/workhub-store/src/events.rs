@@ -52,6 +52,18 @@ pub struct Appended {
     pub corp_id: CorpId,
     pub userid: UserId,
     pub seq: Seq,
+    /// The event itself, when the writer has it at hand (messages): sockets on this node push
+    /// it without reading the store. Never sent between nodes; the store stays the truth.
+    #[serde(skip)]
+    pub payload: Option<std::sync::Arc<EventPayload>>,
+}
+
+/// An event's kind, rendered data (JSON) and time, shared by all its recipients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventPayload {
+    pub kind: String,
+    pub data: String,
+    pub created_at: i64,
 }
 
 /// The result of a write together with the events it committed.

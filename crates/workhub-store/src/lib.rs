@@ -20,7 +20,9 @@ pub use audit::AuditStore;
 pub use corps::CorpStore;
 pub use directory::DirectoryStore;
 pub use error::{StoreError, StoreResult};
-pub use events::{Appended, Committed, EventRecord, EventStore, NewEvent, Recipients};
+pub use events::{
+    Appended, Committed, EventPayload, EventRecord, EventStore, NewEvent, Recipients,
+};
 pub use messaging::MessageStore;
 pub use operators::OperatorStore;
 pub use signups::SignupStore;

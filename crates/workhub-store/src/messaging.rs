@@ -139,6 +139,13 @@ pub trait MessageStore: Send + Sync {
         conversation: &str,
         user: &UserId,
     ) -> StoreResult<Option<ConversationMember>>;
+    /// A conversation together with one member's place in it (None if not a member).
+    async fn find_membership(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+        user: &UserId,
+    ) -> StoreResult<Option<(Conversation, ConversationMember)>>;
     /// A member's conversations, most recently active first.
     async fn list_member_conversations(
         &self,

@@ -1,11 +1,13 @@
 //! Sending (idempotent by the client's message id), history, read marks, receipts, recall and
 //! forwarding.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use workhub_core::{Code, Error, UserId};
-use workhub_store::messaging::{Conversation, Message, Posted};
-use workhub_store::{NewEvent, Recipients, StoreError};
+use workhub_store::messaging::{Conversation, Message};
+use workhub_store::{EventPayload, NewEvent, Recipients, StoreError};
 
 use super::content::{USER_TYPES, normalize};
 use super::views::MessageView;
@@ -62,13 +64,17 @@ impl Messaging {
             return Err(Error::with(Code::InvalidMsgType, send.kind));
         }
         let content = normalize(&send.kind, &send.content)?;
-        let members = self
-            .deps
-            .stores
-            .messages
-            .list_members(&who.corp_id, id)
-            .await
-            .or_internal()?;
+        // Most messages mention no one: read the member list only when needed.
+        let members = if send.mentions.iter().any(|m| m != "@all") {
+            self.deps
+                .stores
+                .messages
+                .list_members(&who.corp_id, id)
+                .await
+                .or_internal()?
+        } else {
+            vec![]
+        };
         let mut mentions = Vec::new();
         for m in &send.mentions {
             if m == "@all" {
@@ -139,9 +145,21 @@ impl Messaging {
             .append_message(message, kinds::MESSAGE_NEW)
             .await
         {
-            Ok(committed) => match self.deps.publish(committed).await {
-                Posted::Created(m) | Posted::Duplicate(m) => Ok(MessageView::from(&m)),
-            },
+            Ok(mut committed) => {
+                let view = MessageView::from(committed.value.message());
+                // Every recipient's event carries the same rendered message, so sockets on this
+                // node push it without reading it back.
+                let payload = Arc::new(EventPayload {
+                    kind: kinds::MESSAGE_NEW.into(),
+                    data: serde_json::to_string(&view).unwrap_or_default(),
+                    created_at: view.created_at,
+                });
+                for a in &mut committed.appended {
+                    a.payload = Some(payload.clone());
+                }
+                self.deps.publish(committed).await;
+                Ok(view)
+            }
             // Two retries raced on PostgreSQL: the first one stored it.
             Err(StoreError::Duplicate(_)) => stores
                 .messages

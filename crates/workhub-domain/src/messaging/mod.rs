@@ -56,15 +56,13 @@ impl Messaging {
         who: &UserActor,
         id: &str,
     ) -> Result<(Conversation, ConversationMember), Error> {
-        let stores = &self.deps.stores;
-        let member = stores
+        self.deps
+            .stores
             .messages
-            .find_member(&who.corp_id, id, &who.userid)
+            .find_membership(&who.corp_id, id, &who.userid)
             .await
             .or_internal()?
-            .ok_or_else(|| Error::new(Code::ConversationNotFound))?;
-        let conversation = self.conversation_row(&who.corp_id, id).await?;
-        Ok((conversation, member))
+            .ok_or_else(|| Error::new(Code::ConversationNotFound))
     }
 
     async fn conversation_row(&self, corp: &CorpId, id: &str) -> Result<Conversation, Error> {

@@ -13,7 +13,6 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::sync::broadcast::error::RecvError;
 use workhub_core::Seq;
 use workhub_domain::UserActor;
 use workhub_domain::accounts::kinds::SESSION_REVOKED;
@@ -72,7 +71,7 @@ pub async fn ws(
 }
 
 async fn stream(state: AppState, who: UserActor, since: Seq, mut socket: WebSocket) {
-    let mut wakes = state.domain.deps.bus.subscribe();
+    let mut wakes = state.wakeups.subscribe(&who.corp_id, &who.userid);
     let mut last = since;
     let mut tick = tokio::time::interval(TICK);
     tick.tick().await;
@@ -81,11 +80,18 @@ async fn stream(state: AppState, who: UserActor, since: Seq, mut socket: WebSock
     }
     loop {
         let send_more = tokio::select! {
-            wake = wakes.recv() => match wake {
-                Ok(a) if a.corp_id == who.corp_id && a.userid == who.userid && a.seq > last => push_since(&state, &who, &mut last, &mut socket).await,
-                Ok(_) => true,
-                Err(RecvError::Lagged(_)) => push_since(&state, &who, &mut last, &mut socket).await,
-                Err(RecvError::Closed) => false,
+            woken = wakes.receiver.changed() => match woken {
+                Ok(()) => {
+                    let newest = *wakes.receiver.borrow_and_update();
+                    if newest <= last {
+                        true
+                    } else if let Some(events) = wakes.events_after(last, newest) {
+                        push_payloads(&state, &events, &mut last, &mut socket).await
+                    } else {
+                        push_since(&state, &who, &mut last, &mut socket).await
+                    }
+                }
+                Err(_) => false,
             },
             msg = socket.recv() => matches!(msg, Some(Ok(m)) if !matches!(m, Message::Close(_))),
             _ = tick.tick() => {
@@ -100,6 +106,32 @@ async fn stream(state: AppState, who: UserActor, since: Seq, mut socket: WebSock
         }
     }
     let _ = socket.send(Message::Close(None)).await;
+}
+
+/// Sends events the writer handed over with their wake-ups (no store read).
+async fn push_payloads(
+    state: &AppState,
+    events: &[(Seq, std::sync::Arc<workhub_store::EventPayload>)],
+    last: &mut Seq,
+    socket: &mut WebSocket,
+) -> bool {
+    let now = state.domain.deps.now();
+    for (seq, p) in events {
+        // The data is already JSON: splice it in rather than parse and re-serialize it.
+        let frame = format!(
+            r#"{{"type":"event","event":{{"seq":{seq},"kind":{},"data":{},"created_at":{}}}}}"#,
+            Value::String(p.kind.clone()),
+            p.data,
+            p.created_at
+        );
+        if socket.send(Message::Text(frame.into())).await.is_err() {
+            return false;
+        }
+        metrics::histogram!("workhub_event_push_lag_seconds")
+            .record((now - p.created_at).max(0) as f64 / 1000.0);
+        *last = *seq;
+    }
+    true
 }
 
 /// Sends every event after `last`; false when the connection should end (socket gone, or

@@ -292,7 +292,9 @@ async fn an_offline_member_catches_up_in_order_once() {
             "/api/v1/conversations/{}/messages",
             chat["id"].as_str().unwrap()
         );
-        // Eight concurrent senders (devices) while bob is offline.
+        // Bob's phone is online and sees the messages pushed as they are sent.
+        let mut phone = s.ws(&bob, since).await;
+        // Eight concurrent senders (devices) while bob's laptop is offline.
         let sends = (0..8).map(|device| {
             let (s, path, token) = (&s, &path, c.admin_token.clone());
             async move {
@@ -323,6 +325,12 @@ async fn an_offline_member_catches_up_in_order_once() {
             stream.windows(2).all(|w| w[1] == w[0] + 1),
             "no gaps in the stream"
         );
+        let mut pushed = vec![];
+        while pushed.len() < events.len() {
+            pushed.push(phone.next_event(5 * SECOND).await.expect("pushed in time"));
+        }
+        assert_eq!(pushed, events, "the pushed stream is the synced stream");
+        phone.close().await;
         s.stop().await;
     }
 }

@@ -1,0 +1,67 @@
+//! `workhub-bench`: drives a running Workhub server over its real HTTP and WebSocket API and
+//! prints one JSON object as its last line. Scenarios:
+//! - `w1`: one sender and a group of `--members`, closed-loop (`--concurrency` requests in
+//!   flight) or open-loop at `--rate` messages/s;
+//! - `w2`: `--pairs` direct conversations sending at once;
+//! - `w3`: one member offline while `--messages` arrive, then catching up by sync;
+//! - `conns`: `--connections` idle WebSockets held, reporting the server's memory.
+
+mod client;
+mod report;
+mod scenarios;
+
+use anyhow::Result;
+use clap::Parser;
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "workhub-bench",
+    about = "Load benchmark for a running Workhub server"
+)]
+pub struct Args {
+    /// The server, e.g. http://127.0.0.1:8080
+    #[arg(long)]
+    pub url: String,
+    #[arg(long)]
+    pub corpid: String,
+    /// The contacts secret (kept for the contract; members are made through the admin session).
+    #[arg(long)]
+    pub secret: String,
+    #[arg(long)]
+    pub admin_userid: String,
+    #[arg(long)]
+    pub admin_password: String,
+    /// w1, w2, w3 or conns
+    #[arg(long)]
+    pub scenario: String,
+    /// Group size for w1 (the sender included).
+    #[arg(long, default_value_t = 3)]
+    pub members: usize,
+    #[arg(long, default_value_t = 5000)]
+    pub messages: usize,
+    /// Open-loop send rate (messages/s) for w1; closed-loop when absent.
+    #[arg(long)]
+    pub rate: Option<u64>,
+    /// Requests in flight in closed-loop mode.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    #[arg(long, default_value_t = 500)]
+    pub pairs: usize,
+    #[arg(long, default_value_t = 10_000)]
+    pub connections: usize,
+    /// Seconds to hold the idle connections before measuring.
+    #[arg(long, default_value_t = 5)]
+    pub hold: u64,
+    /// The server's process id, for its memory (found by name `workhub` when absent).
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let args = Args::parse();
+    let result = scenarios::run(&args).await?;
+    println!("{result}");
+    Ok(())
+}
