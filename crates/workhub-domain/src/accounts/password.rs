@@ -1,14 +1,65 @@
-//! Password digests (argon2id) and TOTP codes. Hashing runs on the blocking pool: it is
-//! deliberately slow.
+//! Password digests (argon2id) and TOTP codes.
+//!
+//! Hashing is deliberately slow and takes 19 MiB of memory per call, so it runs on a few
+//! dedicated threads rather than tokio's blocking pool: the allocator keeps freed memory per
+//! thread, and hundreds of sign-ins spread over hundreds of blocking threads would leave
+//! gigabytes resident. As many threads as cores also bounds the CPU sign-ins can take.
+
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use tokio::sync::oneshot;
 use totp_rs::{Builder, Secret, Totp};
 use workhub_core::{Code, Error};
 
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The hashing threads' queue, started on first use.
+fn hashers() -> &'static Mutex<mpsc::Sender<Job>> {
+    static QUEUE: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        for i in 0..threads {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password hashing thread");
+            }
+        }
+        Mutex::new(tx)
+    })
+}
+
+/// Runs `work` on a hashing thread; None if the pool is gone.
+async fn on_hasher<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = tx.send(work());
+    });
+    hashers().lock().ok()?.send(job).ok()?;
+    rx.await.ok()
+}
+
 pub async fn hash(password: &str) -> Result<String, Error> {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || {
+    on_hasher(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
@@ -18,13 +69,13 @@ pub async fn hash(password: &str) -> Result<String, Error> {
             })
     })
     .await
-    .map_err(|_| Error::new(Code::Internal))?
+    .unwrap_or_else(|| Err(Error::new(Code::Internal)))
 }
 
 /// Whether `password` matches `digest`; a malformed digest never matches.
 pub async fn verify(password: &str, digest: &str) -> bool {
     let (password, digest) = (password.to_string(), digest.to_string());
-    tokio::task::spawn_blocking(move || {
+    on_hasher(move || {
         Argon2::default()
             .verify_password(password.as_bytes(), digest.as_str())
             .is_ok()

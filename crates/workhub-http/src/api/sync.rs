@@ -7,12 +7,12 @@
 
 use std::time::Duration;
 
-use axum::Json;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use workhub_core::Seq;
 use workhub_domain::UserActor;
 use workhub_domain::accounts::kinds::SESSION_REVOKED;
@@ -39,21 +39,36 @@ pub async fn sync(
     State(state): State<AppState>,
     Session(who): Session,
     QueryArgs(q): QueryArgs<SyncArgs>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let page = state
         .domain
         .events
         .sync(&who, q.since, q.limit.unwrap_or(PAGE))
         .await?;
-    let events: Vec<Value> = page.events.iter().map(event_json).collect();
-    Ok(Json(
-        json!({ "events": events, "next_since": page.next_since, "has_more": page.has_more }),
-    ))
+    let events: Vec<String> = page.events.iter().map(event_text).collect();
+    let body = format!(
+        r#"{{"events":[{}],"next_since":{},"has_more":{}}}"#,
+        events.join(","),
+        page.next_since,
+        page.has_more
+    );
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-pub fn event_json(e: &EventRecord) -> Value {
-    let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::Null);
-    json!({ "seq": e.seq, "kind": e.kind, "data": data, "created_at": e.created_at })
+/// One event as JSON text. Event data is stored as JSON text already, so it is spliced in
+/// rather than parsed and written again (a catch-up page holds thousands of events).
+pub fn event_text(e: &EventRecord) -> String {
+    let data = if e.data.trim().is_empty() {
+        "null"
+    } else {
+        &e.data
+    };
+    format!(
+        r#"{{"seq":{},"kind":{},"data":{data},"created_at":{}}}"#,
+        e.seq,
+        Value::String(e.kind.clone()),
+        e.created_at
+    )
 }
 
 /// GET /api/v1/ws?since=SEQ (WebSocket)
@@ -63,6 +78,12 @@ pub async fn ws(
     QueryArgs(q): QueryArgs<SyncArgs>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // Clients only ever send pings and closes: small buffers keep an idle connection cheap
+    // (tungstenite's default 128 KiB read buffer would dominate the memory of 10,000 sockets).
+    let upgrade = upgrade
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(64 * 1024);
     upgrade.on_upgrade(move |socket| async move {
         metrics::gauge!("workhub_websocket_connections").increment(1.0);
         stream(state, who, q.since.max(0), socket).await;
@@ -149,7 +170,7 @@ async fn push_since(
         let now = state.domain.deps.now();
         let mut revoked = false;
         for e in &page.events {
-            let frame = json!({ "type": "event", "event": event_json(e) }).to_string();
+            let frame = format!(r#"{{"type":"event","event":{}}}"#, event_text(e));
             if socket.send(Message::Text(frame.into())).await.is_err() {
                 return false;
             }
