@@ -68,7 +68,7 @@ impl Domain {
             directory::Directory::new(deps.clone(), audit.clone(), corps.clone(), apps.clone());
         Domain {
             accounts: accounts::Accounts::new(deps.clone(), audit.clone()),
-            messaging: messaging::Messaging::new(deps.clone(), directory.clone()),
+            messaging: messaging::Messaging::new(deps.clone(), directory.clone(), audit.clone()),
             directory,
             apps,
             corps,

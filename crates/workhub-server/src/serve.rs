@@ -108,6 +108,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
         shutdown: shutdown.clone(),
         domain,
     };
+    spawn_purges(state.domain.clone(), shutdown.clone());
     let app = workhub_http::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -147,4 +148,23 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
         shutdown,
         done,
     })
+}
+
+/// Deletes messages past each company's retention, hourly (every node may run it: deleting what
+/// is already gone is harmless).
+fn spawn_purges(domain: workhub_domain::Domain, shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                _ = hourly.tick() => {}
+                _ = shutdown.cancelled() => return,
+            }
+            match domain.messaging.purge_expired().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(messages = n, "purged messages past retention"),
+                Err(e) => tracing::warn!(error = ?e, "message purge failed"),
+            }
+        }
+    });
 }

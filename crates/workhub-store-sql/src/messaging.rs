@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use workhub_core::{CorpId, UserId};
 use workhub_store::messaging::{
     Conversation, ConversationMember, MemberChange, MemberConversation, MemberPrefs, Message,
-    MessageStore, Posted, Robot,
+    MessageStore, Posted, Robot, SensitiveWord,
 };
 use workhub_store::{Committed, NewEvent, StoreError, StoreResult};
 
@@ -680,6 +680,109 @@ impl MessageStore for SqlStore {
                     .await
                     .map_err(backend_error)?;
                     Ok(done.rows_affected() > 0)
+                })
+            })
+            .await
+    }
+
+    async fn find_retention(&self, corp: &CorpId) -> StoreResult<Option<i64>> {
+        let row = sqlx::query("SELECT retention_days FROM messaging_settings WHERE corp_id = $1")
+            .bind(s(corp))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        row.map(|r| r.try_get("retention_days"))
+            .transpose()
+            .map_err(backend_error)
+    }
+
+    async fn save_retention(&self, corp: &CorpId, days: i64) -> StoreResult<()> {
+        let corp = corp.clone();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO messaging_settings (corp_id, retention_days) VALUES ($1, $2) \
+                         ON CONFLICT (corp_id) DO UPDATE SET retention_days = $2",
+                    )
+                    .bind(s(&corp))
+                    .bind(days)
+                    .execute(conn)
+                    .await
+                    .map_err(backend_error)?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    async fn purge_messages(&self, corp: &CorpId, before: i64) -> StoreResult<u64> {
+        let corp = corp.clone();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    // Events keep their seq (streams stay dense) but lose what they pointed at.
+                    let done =
+                        sqlx::query("DELETE FROM messages WHERE corp_id = $1 AND created_at < $2")
+                            .bind(s(&corp))
+                            .bind(before)
+                            .execute(conn)
+                            .await
+                            .map_err(backend_error)?;
+                    Ok(done.rows_affected())
+                })
+            })
+            .await
+    }
+
+    async fn list_sensitive_words(&self, corp: &CorpId) -> StoreResult<Vec<SensitiveWord>> {
+        let rows = sqlx::query(
+            "SELECT word, action FROM sensitive_words WHERE corp_id = $1 ORDER BY word",
+        )
+        .bind(s(corp))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(|r| {
+                Ok(SensitiveWord {
+                    word: r.try_get("word")?,
+                    action: r.try_get("action")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(backend_error)
+    }
+
+    async fn save_sensitive_words(
+        &self,
+        corp: &CorpId,
+        words: Vec<SensitiveWord>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let corp = corp.clone();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM sensitive_words WHERE corp_id = $1")
+                        .bind(s(&corp))
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend_error)?;
+                    for w in words {
+                        sqlx::query(
+                            "INSERT INTO sensitive_words (corp_id, word, action, created_at) \
+                             VALUES ($1, $2, $3, $4) ON CONFLICT (corp_id, word) DO NOTHING",
+                        )
+                        .bind(s(&corp))
+                        .bind(w.word)
+                        .bind(w.action)
+                        .bind(now)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend_error)?;
+                    }
+                    Ok(())
                 })
             })
             .await

@@ -58,6 +58,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_create_messaging.sql"),
         include_str!("../migrations/postgres/0008_create_messaging.sql"),
     ),
+    (
+        9,
+        "add_messaging_settings",
+        include_str!("../migrations/sqlite/0009_add_messaging_settings.sql"),
+        include_str!("../migrations/postgres/0009_add_messaging_settings.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

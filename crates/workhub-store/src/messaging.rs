@@ -220,4 +220,26 @@ pub trait MessageStore: Send + Sync {
         conversation: &str,
         key_hint: &str,
     ) -> StoreResult<bool>;
+    /// Days messages are kept (None: the default).
+    async fn find_retention(&self, corp: &CorpId) -> StoreResult<Option<i64>>;
+    async fn save_retention(&self, corp: &CorpId, days: i64) -> StoreResult<()>;
+    /// Deletes the company's messages created before `before`; how many went.
+    async fn purge_messages(&self, corp: &CorpId, before: i64) -> StoreResult<u64>;
+    /// The company's sensitive words and their actions, alphabetically.
+    async fn list_sensitive_words(&self, corp: &CorpId) -> StoreResult<Vec<SensitiveWord>>;
+    /// Replaces the whole list (an admin's save or a file import).
+    async fn save_sensitive_words(
+        &self,
+        corp: &CorpId,
+        words: Vec<SensitiveWord>,
+        now: i64,
+    ) -> StoreResult<()>;
+}
+
+/// A word intercepted in messages, and what happens to a message containing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SensitiveWord {
+    pub word: String,
+    /// "block", "mask" or "warn".
+    pub action: String,
 }

@@ -6,6 +6,7 @@ mod apps;
 pub mod content;
 mod conversations;
 mod messages;
+pub mod retention;
 mod robots;
 mod views;
 
@@ -18,6 +19,7 @@ pub use messages::{Receipts, SendMessage};
 pub use robots::{NewRobot, RobotPost, RobotView};
 pub use views::{ConversationDetail, ConversationView, MemberView, MessageView};
 
+use crate::audit::Audit;
 use crate::context::UserActor;
 use crate::directory::Directory;
 use crate::{Deps, StoreResultExt};
@@ -38,11 +40,16 @@ pub const MAX_MEMBER_LIMIT: i64 = 10_000;
 pub struct Messaging {
     deps: Deps,
     directory: Directory,
+    audit: Audit,
 }
 
 impl Messaging {
-    pub(crate) fn new(deps: Deps, directory: Directory) -> Self {
-        Self { deps, directory }
+    pub(crate) fn new(deps: Deps, directory: Directory, audit: Audit) -> Self {
+        Self {
+            deps,
+            directory,
+            audit,
+        }
     }
 
     fn new_id(prefix: &str) -> String {

@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use workhub_domain::messaging::retention::MessagingSettings;
 use workhub_domain::messaging::{
     ConversationDetail, ConversationView, GroupPatch, MessageView, NewConversation, Receipts,
     SendMessage,
@@ -12,7 +13,7 @@ use workhub_domain::messaging::{
 
 use crate::AppState;
 use crate::error::ApiResult;
-use crate::extract::{JsonBody, Session};
+use crate::extract::{JsonBody, RequestMeta, Session};
 
 /// POST /api/v1/conversations
 pub async fn open(
@@ -216,4 +217,24 @@ pub async fn remove_robot(
         .remove_robot(&who, &id, &hint)
         .await?;
     Ok(Json(json!({})))
+}
+
+/// GET /api/v1/admin/messaging
+pub async fn settings(
+    State(state): State<AppState>,
+    Session(who): Session,
+) -> ApiResult<Json<MessagingSettings>> {
+    Ok(Json(state.domain.messaging.settings(&who).await?))
+}
+
+/// PUT /api/v1/admin/messaging
+pub async fn save_settings(
+    State(state): State<AppState>,
+    RequestMeta(meta): RequestMeta,
+    Session(who): Session,
+    JsonBody(b): JsonBody<MessagingSettings>,
+) -> ApiResult<Json<MessagingSettings>> {
+    Ok(Json(
+        state.domain.messaging.save_settings(&who, &meta, b).await?,
+    ))
 }

@@ -47,6 +47,10 @@ pub fn routes() -> Router<AppState> {
             "/admin/rate-limits",
             get(admin::rate_limits).put(admin::save_rate_limits),
         )
+        .route(
+            "/admin/messaging",
+            get(messaging::settings).put(messaging::save_settings),
+        )
         .route("/admin/audit", get(admin::audit))
         .route("/admin/audit/export.csv", get(admin::audit_csv))
         .route("/admin/apps", get(apps::list).post(apps::create))

@@ -497,6 +497,18 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "messaging",
         "Recall a message",
     ),
+    (
+        "get",
+        "/api/v1/admin/messaging",
+        "admin",
+        "Messaging settings (message retention in days)",
+    ),
+    (
+        "put",
+        "/api/v1/admin/messaging",
+        "admin",
+        "Change messaging settings",
+    ),
     ("get", "/api/v1/openapi.json", "meta", "This document"),
 ];
 

@@ -334,3 +334,102 @@ async fn an_offline_member_catches_up_in_order_once() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn messages_past_retention_are_purged_from_every_read_path() {
+    for db in TestDb::both("message retention").await {
+        let s = TestServer::on(db).await;
+        let c = s.corp().await;
+        let admin = c.admin_token.as_str();
+        let bob = s.member(&c, "bob").await;
+        let (status, err) = s
+            .call(
+                Method::PUT,
+                "/api/v1/admin/messaging",
+                Some(&bob),
+                Some(json!({ "retention_days": 1 })),
+            )
+            .await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("forbidden"))
+        );
+        let (_, settings) = s.get("/api/v1/admin/messaging", admin).await;
+        assert_eq!(settings["retention_days"], 180, "the default");
+        let (status, _) = s
+            .call(
+                Method::PUT,
+                "/api/v1/admin/messaging",
+                Some(admin),
+                Some(json!({ "retention_days": 0 })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (_, saved) = s
+            .call(
+                Method::PUT,
+                "/api/v1/admin/messaging",
+                Some(admin),
+                Some(json!({ "retention_days": 30 })),
+            )
+            .await;
+        assert_eq!(saved["retention_days"], 30);
+
+        // Sessions expire over the weeks this test skips: sign in again after each jump.
+        let fresh = |login: &'static str, password: &'static str| {
+            let s = &s;
+            let corpid = c.corpid.clone();
+            async move {
+                let (_, body) = s.login(&corpid, login, password, "again").await;
+                body["token"].as_str().unwrap().to_string()
+            }
+        };
+        let (_, chat) = post(
+            &s,
+            admin,
+            "/api/v1/conversations",
+            json!({ "kind": "direct", "userid": "bob" }),
+        )
+        .await;
+        let path = format!(
+            "/api/v1/conversations/{}/messages",
+            chat["id"].as_str().unwrap()
+        );
+        let (_, old) = post(&s, admin, &path, text("old-1", "机密：旧消息")).await;
+        s.clock.advance_ms(20 * 86_400_000);
+        let admin = fresh("admin", crate::support::ADMIN_PASSWORD).await;
+        let admin = admin.as_str();
+        let (_, recent) = post(&s, admin, &path, text("new-1", "新消息")).await;
+        s.clock.advance_ms(11 * 86_400_000);
+        let admin = fresh("admin", crate::support::ADMIN_PASSWORD).await;
+        let admin = admin.as_str();
+        assert_eq!(
+            s.domain.messaging.purge_expired().await.unwrap(),
+            1,
+            "only the 31-day-old one"
+        );
+        let bob = fresh("bob", crate::support::MEMBER_PASSWORD).await;
+
+        let (_, history) = s.get(&path, &bob).await;
+        let ids: Vec<&Value> = history["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| &m["id"])
+            .collect();
+        assert_eq!(ids, [&recent["id"]]);
+        let receipts = format!("/api/v1/messages/{}/receipts", old["id"].as_str().unwrap());
+        assert_eq!(s.get(&receipts, admin).await.0, StatusCode::NOT_FOUND);
+        let (events, _) = all_events(&s, &bob, 0).await;
+        let text_of_stream = serde_json::to_string(&events).unwrap();
+        assert!(
+            !text_of_stream.contains("旧消息"),
+            "the stream no longer carries it"
+        );
+        assert!(events.iter().any(|e| e["data"]["purged"] == true));
+        assert!(text_of_stream.contains("新消息"));
+        let (_, audit) = s.get("/api/v1/admin/audit", admin).await;
+        assert!(audit.to_string().contains("messaging.retention_changed"));
+        s.stop().await;
+    }
+}
