@@ -31,11 +31,25 @@ impl Audit {
         target: &str,
         outcome: Result<(), &Error>,
     ) {
+        self.record_named(corp_id, &actor.audit_name(), meta, action, target, outcome)
+            .await;
+    }
+
+    /// `record` for an actor known only by name (a message's sender: member, app or robot).
+    pub async fn record_named(
+        &self,
+        corp_id: &str,
+        actor: &str,
+        meta: &Meta,
+        action: &str,
+        target: &str,
+        outcome: Result<(), &Error>,
+    ) {
         let record = AuditRecord {
             id: uuid::Uuid::now_v7().to_string(),
             corp_id: corp_id.to_string(),
             time: self.deps.now(),
-            actor: actor.audit_name(),
+            actor: actor.to_string(),
             action: action.to_string(),
             target: target.to_string(),
             ip: meta.ip.clone(),

@@ -133,7 +133,8 @@ impl Messaging {
     }
 
     /// Stores a message and wakes every member's devices.
-    pub(super) async fn post(&self, message: Message) -> Result<MessageView, Error> {
+    pub(super) async fn post(&self, mut message: Message) -> Result<MessageView, Error> {
+        self.screen(&mut message).await?;
         let stores = &self.deps.stores;
         let (corp, sender, client_id) = (
             message.corp_id.clone(),

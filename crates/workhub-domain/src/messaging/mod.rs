@@ -8,6 +8,8 @@ mod conversations;
 mod messages;
 pub mod retention;
 mod robots;
+mod screening;
+pub mod sensitive;
 mod views;
 
 use workhub_core::{Code, CorpId, Error, UserId};
@@ -17,6 +19,7 @@ pub use apps::{AppSend, AppSent};
 pub use conversations::{GroupPatch, NewConversation};
 pub use messages::{Receipts, SendMessage};
 pub use robots::{NewRobot, RobotPost, RobotView};
+pub use screening::WordEntry;
 pub use views::{ConversationDetail, ConversationView, MemberView, MessageView};
 
 use crate::audit::Audit;
@@ -41,6 +44,7 @@ pub struct Messaging {
     deps: Deps,
     directory: Directory,
     audit: Audit,
+    matchers: std::sync::Arc<screening::Matchers>,
 }
 
 impl Messaging {
@@ -49,6 +53,7 @@ impl Messaging {
             deps,
             directory,
             audit,
+            matchers: Default::default(),
         }
     }
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use workhub_domain::messaging::retention::MessagingSettings;
 use workhub_domain::messaging::{
     ConversationDetail, ConversationView, GroupPatch, MessageView, NewConversation, Receipts,
-    SendMessage,
+    SendMessage, WordEntry,
 };
 
 use crate::AppState;
@@ -237,4 +237,58 @@ pub async fn save_settings(
     Ok(Json(
         state.domain.messaging.save_settings(&who, &meta, b).await?,
     ))
+}
+
+/// GET /api/v1/admin/sensitive-words
+pub async fn sensitive_words(
+    State(state): State<AppState>,
+    Session(who): Session,
+) -> ApiResult<Json<Value>> {
+    let words = state.domain.messaging.sensitive_words(&who).await?;
+    Ok(Json(json!({ "words": words })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordList {
+    words: Vec<WordEntry>,
+}
+
+/// PUT /api/v1/admin/sensitive-words: replaces the list.
+pub async fn save_sensitive_words(
+    State(state): State<AppState>,
+    RequestMeta(meta): RequestMeta,
+    Session(who): Session,
+    JsonBody(b): JsonBody<WordList>,
+) -> ApiResult<Json<Value>> {
+    let count = state
+        .domain
+        .messaging
+        .save_sensitive_words(&who, &meta, b.words)
+        .await?;
+    Ok(Json(json!({ "count": count })))
+}
+
+#[derive(Deserialize)]
+pub struct ImportArgs {
+    action: Option<String>,
+}
+
+/// POST /api/v1/admin/sensitive-words/import?action=block (body: a UTF-8 text file, one word
+/// or `word,action` per line), replacing the list.
+pub async fn import_sensitive_words(
+    State(state): State<AppState>,
+    RequestMeta(meta): RequestMeta,
+    Session(who): Session,
+    Query(q): Query<ImportArgs>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Value>> {
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| workhub_core::Error::with(workhub_core::Code::InvalidRequest, "UTF-8 text"))?;
+    let count = state
+        .domain
+        .messaging
+        .import_sensitive_words(&who, &meta, text, q.action.as_deref().unwrap_or("block"))
+        .await?;
+    Ok(Json(json!({ "count": count })))
 }

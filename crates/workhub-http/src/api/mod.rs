@@ -51,6 +51,14 @@ pub fn routes() -> Router<AppState> {
             "/admin/messaging",
             get(messaging::settings).put(messaging::save_settings),
         )
+        .route(
+            "/admin/sensitive-words",
+            get(messaging::sensitive_words).put(messaging::save_sensitive_words),
+        )
+        .route(
+            "/admin/sensitive-words/import",
+            post(messaging::import_sensitive_words).layer(DefaultBodyLimit::max(4 * 1024 * 1024)),
+        )
         .route("/admin/audit", get(admin::audit))
         .route("/admin/audit/export.csv", get(admin::audit_csv))
         .route("/admin/apps", get(apps::list).post(apps::create))

@@ -509,6 +509,24 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "admin",
         "Change messaging settings",
     ),
+    (
+        "get",
+        "/api/v1/admin/sensitive-words",
+        "admin",
+        "The company's sensitive words and their actions",
+    ),
+    (
+        "put",
+        "/api/v1/admin/sensitive-words",
+        "admin",
+        "Replace the sensitive-word list",
+    ),
+    (
+        "post",
+        "/api/v1/admin/sensitive-words/import",
+        "admin",
+        "Replace the list from a text file (one word or word,action per line)",
+    ),
     ("get", "/api/v1/openapi.json", "meta", "This document"),
 ];
 

@@ -433,3 +433,132 @@ async fn messages_past_retention_are_purged_from_every_read_path() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn sensitive_words_block_mask_and_warn_before_anything_is_stored() {
+    let s = TestServer::sqlite().await;
+    let c = s.corp().await;
+    let admin = c.admin_token.as_str();
+    let bob = s.member(&c, "bob").await;
+    let words = json!({ "words": [
+        { "word": "赌博", "action": "block" },
+        { "word": "发票", "action": "mask" },
+        { "word": "VPN", "action": "warn" },
+    ] });
+    let (status, _) = s
+        .call(
+            Method::PUT,
+            "/api/v1/admin/sensitive-words",
+            Some(&bob),
+            Some(words.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, saved) = s
+        .call(
+            Method::PUT,
+            "/api/v1/admin/sensitive-words",
+            Some(admin),
+            Some(words),
+        )
+        .await;
+    assert_eq!((status, saved["count"].as_i64()), (StatusCode::OK, Some(3)));
+    let bad = json!({ "words": [{ "word": "x", "action": "explode" }] });
+    assert_eq!(
+        s.call(
+            Method::PUT,
+            "/api/v1/admin/sensitive-words",
+            Some(admin),
+            Some(bad)
+        )
+        .await
+        .0,
+        StatusCode::BAD_REQUEST
+    );
+
+    let (_, chat) = post(
+        &s,
+        &bob,
+        "/api/v1/conversations",
+        json!({ "kind": "direct", "userid": "admin" }),
+    )
+    .await;
+    let path = format!(
+        "/api/v1/conversations/{}/messages",
+        chat["id"].as_str().unwrap()
+    );
+    let (status, err) = post(&s, &bob, &path, text("s-1", "今晚一起賭 博吗")).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("sensitive_word"))
+    );
+    let (_, masked) = post(&s, &bob, &path, text("s-2", "代开ｆａ發票，联系我")).await;
+    assert_eq!(masked["content"]["content"], "代开ｆａ**，联系我");
+    let (status, warned) = post(&s, &bob, &path, text("s-3", "公司 vpn 怎么连")).await;
+    assert_eq!(
+        (status, warned["content"]["content"].as_str()),
+        (StatusCode::OK, Some("公司 vpn 怎么连"))
+    );
+    let (_, history) = s.get(&path, admin).await;
+    let stored = history.to_string();
+    assert!(
+        !stored.contains("賭") && !stored.contains("發票"),
+        "blocked and masked text never stored"
+    );
+
+    // An app's message is screened the same way.
+    let (_, app) = post(&s, admin, "/api/v1/admin/apps", json!({ "name": "通知" })).await;
+    let query = format!(
+        "/cgi-bin/gettoken?corpid={}&corpsecret={}",
+        c.corpid,
+        app["secret"].as_str().unwrap()
+    );
+    let token = s.call(Method::GET, &query, None, None).await.1["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = json!({ "touser": "bob", "agentid": app["agentid"], "msgtype": "text", "text": { "content": "赌博网站" } });
+    let sent: Value = s
+        .http
+        .post(format!(
+            "{}/cgi-bin/message/send?access_token={token}",
+            s.url
+        ))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(sent["errcode"], 0);
+
+    let (_, audit) = s
+        .get("/api/v1/admin/audit?action=messaging.sensitive_word", admin)
+        .await;
+    let log = audit.to_string();
+    assert!(
+        log.contains("赌博:block") && log.contains("发票:mask") && log.contains("vpn:warn"),
+        "{log}"
+    );
+
+    let file = "# 每行一个词\n广告,mask\n刷单\n";
+    let res = s
+        .http
+        .post(format!(
+            "{}/api/v1/admin/sensitive-words/import?action=block",
+            s.url
+        ))
+        .bearer_auth(admin)
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, list) = s.get("/api/v1/admin/sensitive-words", admin).await;
+    assert_eq!(
+        list["words"],
+        json!([{ "word": "刷单", "action": "block" }, { "word": "广告", "action": "mask" }])
+    );
+    s.stop().await;
+}
