@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use workhub_core::{CorpId, UserId};
 use workhub_store::messaging::{
     Conversation, ConversationMember, MemberChange, MemberConversation, MemberPrefs, Message,
-    MessageStore, Posted, Robot, SensitiveWord,
+    MessageStore, Posted, Reaction, Robot, SensitiveWord,
 };
 use workhub_store::{Committed, NewEvent, StoreError, StoreResult};
 
@@ -786,6 +786,97 @@ impl MessageStore for SqlStore {
                 })
             })
             .await
+    }
+
+    async fn toggle_reaction(
+        &self,
+        r: Reaction,
+        conversation: &str,
+        event: NewEvent,
+    ) -> StoreResult<Committed<()>> {
+        let conversation = conversation.to_string();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let corp = r.corp_id.clone();
+                    let removed = sqlx::query(
+                        "DELETE FROM message_reactions \
+                         WHERE corp_id = $1 AND message_id = $2 AND userid = $3 AND emoji = $4",
+                    )
+                    .bind(s(&corp))
+                    .bind(r.message_id.clone())
+                    .bind(s(&r.userid))
+                    .bind(r.emoji.clone())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    if removed.rows_affected() == 0 {
+                        sqlx::query(
+                            "INSERT INTO message_reactions \
+                             (corp_id, message_id, userid, emoji, created_at) \
+                             VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(s(&corp))
+                        .bind(r.message_id.clone())
+                        .bind(s(&r.userid))
+                        .bind(r.emoji.clone())
+                        .bind(r.created_at)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend_error)?;
+                    }
+                    let appended = append_to_members(
+                        conn,
+                        &corp,
+                        &conversation,
+                        (event.kind, &event.data),
+                        None,
+                        r.created_at,
+                    )
+                    .await?;
+                    Ok(Committed {
+                        value: (),
+                        appended,
+                    })
+                })
+            })
+            .await
+    }
+
+    async fn list_reactions(
+        &self,
+        corp: &CorpId,
+        message_ids: &[String],
+    ) -> StoreResult<Vec<Reaction>> {
+        if message_ids.is_empty() {
+            return Ok(vec![]);
+        }
+        // Only placeholders are generated; the ids are bound.
+        let marks: Vec<String> = (2..message_ids.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect();
+        let sql = format!(
+            "SELECT message_id, userid, emoji, created_at FROM message_reactions \
+             WHERE corp_id = $1 AND message_id IN ({}) ORDER BY created_at, userid",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(s(corp));
+        for id in message_ids {
+            query = query.bind(id.clone());
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(backend_error)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Reaction {
+                    corp_id: corp.clone(),
+                    message_id: r.try_get("message_id")?,
+                    userid: UserId::from_trusted(r.try_get("userid")?),
+                    emoji: r.try_get("emoji")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(backend_error)
     }
 }
 

@@ -220,6 +220,19 @@ pub trait MessageStore: Send + Sync {
         conversation: &str,
         key_hint: &str,
     ) -> StoreResult<bool>;
+    /// Adds the reaction, or removes it if it is there; `event` goes to every member.
+    async fn toggle_reaction(
+        &self,
+        reaction: Reaction,
+        conversation: &str,
+        event: NewEvent,
+    ) -> StoreResult<Committed<()>>;
+    /// The reactions to these messages, oldest first.
+    async fn list_reactions(
+        &self,
+        corp: &CorpId,
+        message_ids: &[String],
+    ) -> StoreResult<Vec<Reaction>>;
     /// Days messages are kept (None: the default).
     async fn find_retention(&self, corp: &CorpId) -> StoreResult<Option<i64>>;
     async fn save_retention(&self, corp: &CorpId, days: i64) -> StoreResult<()>;
@@ -234,6 +247,16 @@ pub trait MessageStore: Send + Sync {
         words: Vec<SensitiveWord>,
         now: i64,
     ) -> StoreResult<()>;
+}
+
+/// Who reacted to a message with what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reaction {
+    pub corp_id: CorpId,
+    pub message_id: String,
+    pub userid: UserId,
+    pub emoji: String,
+    pub created_at: i64,
 }
 
 /// A word intercepted in messages, and what happens to a message containing it.

@@ -195,11 +195,24 @@ impl Messaging {
         let has_more = page.len() as i64 > limit;
         page.truncate(limit as usize);
         page.reverse();
-        Ok((page.iter().map(MessageView::from).collect(), has_more))
+        let ids: Vec<String> = page.iter().map(|m| m.id.clone()).collect();
+        let mut reactions = self.reactions_of(&who.corp_id, &ids).await?;
+        let views = page
+            .iter()
+            .map(|m| MessageView {
+                reactions: Some(reactions.remove(&m.id).unwrap_or_default()),
+                ..MessageView::from(m)
+            })
+            .collect();
+        Ok((views, has_more))
     }
 
     /// A message in a conversation the caller belongs to.
-    async fn message_row(&self, who: &UserActor, message_id: &str) -> Result<Message, Error> {
+    pub(super) async fn message_row(
+        &self,
+        who: &UserActor,
+        message_id: &str,
+    ) -> Result<Message, Error> {
         let message = self
             .deps
             .stores

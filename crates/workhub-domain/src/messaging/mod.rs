@@ -6,6 +6,7 @@ mod apps;
 pub mod content;
 mod conversations;
 mod messages;
+pub mod reactions;
 pub mod retention;
 mod robots;
 mod screening;
@@ -33,6 +34,7 @@ pub mod kinds {
     pub const MESSAGE_RECALLED: &str = "message.recalled";
     pub const CONVERSATION_CHANGED: &str = "conversation.changed";
     pub const CONVERSATION_READ: &str = "conversation.read";
+    pub const MESSAGE_REACTIONS: &str = "message.reactions";
 }
 
 /// Default and largest member count of a group.

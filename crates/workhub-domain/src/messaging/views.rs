@@ -18,6 +18,9 @@ pub struct MessageView {
     pub reply_to: Option<String>,
     pub recalled: bool,
     pub created_at: i64,
+    /// Filled in history pages; events carry reactions separately (`message.reactions`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reactions: Option<Vec<super::reactions::ReactionGroup>>,
 }
 
 impl From<&Message> for MessageView {
@@ -34,6 +37,7 @@ impl From<&Message> for MessageView {
             reply_to: m.reply_to.clone(),
             recalled: m.recalled_at.is_some(),
             created_at: m.created_at,
+            reactions: None,
         }
     }
 }

@@ -292,3 +292,20 @@ pub async fn import_sensitive_words(
         .await?;
     Ok(Json(json!({ "count": count })))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct React {
+    emoji: String,
+}
+
+/// POST /api/v1/messages/{id}/reactions: toggles the caller's emoji.
+pub async fn react(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<React>,
+) -> ApiResult<Json<Value>> {
+    let reactions = state.domain.messaging.react(&who, &id, &b.emoji).await?;
+    Ok(Json(json!({ "reactions": reactions })))
+}

@@ -172,5 +172,6 @@ pub fn routes() -> Router<AppState> {
         .route("/messages/forward", post(messaging::forward))
         .route("/messages/{id}/receipts", get(messaging::receipts))
         .route("/messages/{id}/recall", post(messaging::recall))
+        .route("/messages/{id}/reactions", post(messaging::react))
         .route("/openapi.json", get(openapi::document))
 }

@@ -527,6 +527,12 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "admin",
         "Replace the list from a text file (one word or word,action per line)",
     ),
+    (
+        "post",
+        "/api/v1/messages/{id}/reactions",
+        "messaging",
+        "Add or take back an emoji reaction",
+    ),
     ("get", "/api/v1/openapi.json", "meta", "This document"),
 ];
 

@@ -562,3 +562,57 @@ async fn sensitive_words_block_mask_and_warn_before_anything_is_stored() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn reactions_toggle_and_every_member_sees_the_tally() {
+    let s = TestServer::sqlite().await;
+    let c = s.corp().await;
+    let admin = c.admin_token.as_str();
+    let bob = s.member(&c, "bob").await;
+    let (_, chat) = post(
+        &s,
+        admin,
+        "/api/v1/conversations",
+        json!({ "kind": "direct", "userid": "bob" }),
+    )
+    .await;
+    let path = format!(
+        "/api/v1/conversations/{}/messages",
+        chat["id"].as_str().unwrap()
+    );
+    let (_, sent) = post(&s, admin, &path, text("r-1", "上线了")).await;
+    let react = format!(
+        "/api/v1/messages/{}/reactions",
+        sent["id"].as_str().unwrap()
+    );
+    let (_, first) = post(&s, &bob, &react, json!({ "emoji": "👍" })).await;
+    assert_eq!(
+        first["reactions"],
+        json!([{ "emoji": "👍", "users": ["bob"] }])
+    );
+    let (_, both) = post(&s, admin, &react, json!({ "emoji": "👍" })).await;
+    assert_eq!(
+        both["reactions"],
+        json!([{ "emoji": "👍", "users": ["bob", "admin"] }])
+    );
+    let (_, undone) = post(&s, &bob, &react, json!({ "emoji": "👍" })).await;
+    assert_eq!(
+        undone["reactions"],
+        json!([{ "emoji": "👍", "users": ["admin"] }])
+    );
+    let (status, _) = post(&s, &bob, &react, json!({ "emoji": "hello" })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "letters are not an emoji");
+    let (_, history) = s.get(&path, &bob).await;
+    assert_eq!(
+        history["messages"][0]["reactions"],
+        json!([{ "emoji": "👍", "users": ["admin"] }])
+    );
+    let (events, _) = all_events(&s, &bob, 0).await;
+    let last = events
+        .iter()
+        .rev()
+        .find(|e| e["kind"] == "message.reactions")
+        .unwrap();
+    assert_eq!(last["data"]["reactions"], undone["reactions"]);
+    s.stop().await;
+}

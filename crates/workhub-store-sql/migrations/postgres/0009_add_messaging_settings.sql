@@ -12,3 +12,12 @@ CREATE TABLE sensitive_words (
     PRIMARY KEY (corp_id, word)
 );
 CREATE INDEX messages_by_time ON messages (corp_id, created_at);
+-- Emoji reactions to messages, one row per person and emoji.
+CREATE TABLE message_reactions (
+    corp_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    userid TEXT NOT NULL,
+    emoji TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (corp_id, message_id, userid, emoji)
+);
