@@ -108,7 +108,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
         shutdown: shutdown.clone(),
         domain,
     };
-    spawn_purges(state.domain.clone(), shutdown.clone());
+    spawn_housekeeping(state.domain.clone(), shutdown.clone());
     let app = workhub_http::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -150,21 +150,30 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     })
 }
 
-/// Deletes messages past each company's retention, hourly (every node may run it: deleting what
-/// is already gone is harmless).
-fn spawn_purges(domain: workhub_domain::Domain, shutdown: CancellationToken) {
+/// Background upkeep every node runs (each step is idempotent, so nodes may overlap):
+/// department groups follow the directory within 30 seconds; messages past each company's
+/// retention are purged hourly.
+fn spawn_housekeeping(domain: workhub_domain::Domain, shutdown: CancellationToken) {
     tokio::spawn(async move {
-        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(30));
+        let mut n: u64 = 0;
         loop {
             tokio::select! {
-                _ = hourly.tick() => {}
+                _ = ticks.tick() => {}
                 _ = shutdown.cancelled() => return,
             }
-            match domain.messaging.purge_expired().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(messages = n, "purged messages past retention"),
-                Err(e) => tracing::warn!(error = ?e, "message purge failed"),
+            if let Err(e) = domain.messaging.sync_department_groups().await {
+                tracing::warn!(error = ?e, "department group sync failed");
             }
+            // 120 ticks of 30 s: hourly, starting at start-up.
+            if n.is_multiple_of(120) {
+                match domain.messaging.purge_expired().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(messages = n, "purged messages past retention"),
+                    Err(e) => tracing::warn!(error = ?e, "message purge failed"),
+                }
+            }
+            n += 1;
         }
     });
 }

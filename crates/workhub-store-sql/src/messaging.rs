@@ -202,6 +202,27 @@ impl MessageStore for SqlStore {
             .map_err(backend_error)
     }
 
+    async fn list_conversations_by_key_prefix(
+        &self,
+        corp: &CorpId,
+        prefix: &str,
+    ) -> StoreResult<Vec<Conversation>> {
+        // Prefixes are constants of the domain ("dept:"), so LIKE needs no escaping.
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations c \
+             WHERE c.corp_id = $1 AND c.unique_key LIKE $2 ORDER BY c.id"
+        )))
+        .bind(s(corp))
+        .bind(format!("{prefix}%"))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(conversation)
+            .collect::<Result<_, _>>()
+            .map_err(backend_error)
+    }
+
     async fn find_member(
         &self,
         corp: &CorpId,

@@ -133,6 +133,12 @@ pub trait MessageStore: Send + Sync {
         corp: &CorpId,
         conversation: &str,
     ) -> StoreResult<Vec<ConversationMember>>;
+    /// Conversations whose unique key starts with `prefix` (department groups: `dept:`).
+    async fn list_conversations_by_key_prefix(
+        &self,
+        corp: &CorpId,
+        prefix: &str,
+    ) -> StoreResult<Vec<Conversation>>;
     async fn find_member(
         &self,
         corp: &CorpId,

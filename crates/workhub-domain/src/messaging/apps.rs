@@ -9,7 +9,7 @@ use workhub_store::messaging::{Conversation, ConversationMember};
 
 use super::Messaging;
 use super::content::{MACHINE_TYPES, normalize};
-use super::conversations::{GroupPatch, changed, member};
+use super::conversations::{GroupPatch, NewGroup, changed, member};
 use super::messages::RECALL_WINDOW_MS;
 use crate::context::Actor;
 use crate::directory::{Recipients, Targets};
@@ -200,8 +200,13 @@ impl Messaging {
         }
         let owner = owner.filter(|o| !o.is_empty()).unwrap_or(&userlist[0]);
         let owner = UserId::parse(owner).map_err(|_| Error::new(Code::InvalidGroupOwner))?;
-        self.create_group(&corp, Some(chatid), name, &owner, userlist)
-            .await
+        let group = NewGroup {
+            id: Some(chatid),
+            unique_key: None,
+            name,
+            owner: &owner,
+        };
+        self.create_group(&corp, group, userlist).await
     }
 
     /// A group an app may address by its chatid.

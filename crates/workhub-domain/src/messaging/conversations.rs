@@ -16,8 +16,17 @@ use crate::{StoreResultExt, store_error};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NewConversation {
-    Direct { userid: String },
-    Group { name: String, members: Vec<String> },
+    Direct {
+        userid: String,
+    },
+    Group {
+        name: String,
+        #[serde(default)]
+        members: Vec<String>,
+        /// A department group: its members follow the department (sub-departments included).
+        /// Company administrators only; one per department.
+        department: Option<i64>,
+    },
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -32,6 +41,14 @@ pub struct GroupPatch {
     pub remove_members: Vec<String>,
     /// Corp administrators only: up to `MAX_MEMBER_LIMIT`.
     pub member_limit: Option<i64>,
+}
+
+/// What makes a new group: WeCom's chatid if given, and a unique key for department groups.
+pub(super) struct NewGroup<'a> {
+    pub id: Option<String>,
+    pub unique_key: Option<String>,
+    pub name: &'a str,
+    pub owner: &'a UserId,
 }
 
 pub(super) fn valid_group_name(name: &str) -> Result<String, Error> {
@@ -70,11 +87,21 @@ impl Messaging {
     ) -> Result<ConversationView, Error> {
         let id = match new {
             NewConversation::Direct { userid } => self.open_direct(who, &userid).await?,
-            NewConversation::Group { name, members } => {
+            NewConversation::Group {
+                name,
+                department: Some(dept),
+                ..
+            } => self.create_department_group(who, &name, dept).await?,
+            NewConversation::Group { name, members, .. } => {
                 let mut all = vec![who.userid.to_string()];
                 all.extend(members);
-                self.create_group(&who.corp_id, None, &name, &who.userid, &all)
-                    .await?
+                let group = NewGroup {
+                    id: None,
+                    unique_key: None,
+                    name: &name,
+                    owner: &who.userid,
+                };
+                self.create_group(&who.corp_id, group, &all).await?
             }
         };
         self.view(who, &id).await
@@ -135,15 +162,19 @@ impl Messaging {
         }
     }
 
-    /// Creates a group of `userids` (the owner among them); `id` is WeCom's chatid if given.
+    /// Creates a group of `userids` (the owner among them).
     pub(super) async fn create_group(
         &self,
         corp: &workhub_core::CorpId,
-        id: Option<String>,
-        name: &str,
-        owner: &UserId,
+        group: NewGroup<'_>,
         userids: &[String],
     ) -> Result<String, Error> {
+        let NewGroup {
+            id,
+            unique_key,
+            name,
+            owner,
+        } = group;
         let name = valid_group_name(name)?;
         let ids = self.existing_members(corp, userids).await?;
         if !ids.contains(owner) {
@@ -171,7 +202,7 @@ impl Messaging {
             name,
             owner: owner.to_string(),
             announcement: String::new(),
-            unique_key: None,
+            unique_key,
             last_seq: 0,
             member_limit: DEFAULT_MEMBER_LIMIT,
             created_at: now,

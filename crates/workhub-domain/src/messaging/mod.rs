@@ -5,6 +5,7 @@
 mod apps;
 pub mod content;
 mod conversations;
+mod departments;
 mod messages;
 pub mod reactions;
 pub mod retention;

@@ -616,3 +616,102 @@ async fn reactions_toggle_and_every_member_sees_the_tally() {
     assert_eq!(last["data"]["reactions"], undone["reactions"]);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn department_groups_follow_the_directory() {
+    let s = TestServer::sqlite().await;
+    let c = s.corp().await;
+    let admin = c.admin_token.as_str();
+    let (_, dept) = post(
+        &s,
+        admin,
+        "/api/v1/directory/departments",
+        json!({ "name": "研发部", "parentid": 1 }),
+    )
+    .await;
+    let dept = dept["id"].as_i64().unwrap();
+    let (_, team) = post(
+        &s,
+        admin,
+        "/api/v1/directory/departments",
+        json!({ "name": "后端组", "parentid": dept }),
+    )
+    .await;
+    let team = team["id"].as_i64().unwrap();
+    let member = |userid: &str, d: i64| json!({ "userid": userid, "name": userid, "department": [d], "email": format!("{userid}@acme.test") });
+    for (u, d) in [("dev1", dept), ("dev2", team), ("sales1", 1)] {
+        assert_eq!(
+            post(&s, admin, "/api/v1/directory/members", member(u, d))
+                .await
+                .0,
+            StatusCode::OK
+        );
+    }
+    let bob = s.member(&c, "bob").await;
+    let body = json!({ "kind": "group", "name": "研发部", "department": dept });
+    assert_eq!(
+        post(&s, &bob, "/api/v1/conversations", body.clone())
+            .await
+            .0,
+        StatusCode::FORBIDDEN,
+        "administrators only"
+    );
+    let (status, group) = post(&s, admin, "/api/v1/conversations", body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{group}");
+    let (_, again) = post(&s, admin, "/api/v1/conversations", body).await;
+    assert_eq!(again["id"], group["id"], "one group per department");
+    let path = format!("/api/v1/conversations/{}", group["id"].as_str().unwrap());
+    let members = |detail: &Value| -> Vec<String> {
+        let mut list: Vec<String> = detail["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["userid"].as_str().unwrap().to_string())
+            .collect();
+        list.sort();
+        list
+    };
+    assert_eq!(
+        members(&s.get(&path, admin).await.1),
+        ["admin", "dev1", "dev2"]
+    );
+
+    // dev2 moves to sales, sales1 joins the team: the group follows at the next sync.
+    let patch = |d: i64| json!({ "department": [d] });
+    assert_eq!(
+        s.call(
+            Method::PATCH,
+            "/api/v1/directory/members/dev2",
+            Some(admin),
+            Some(patch(1))
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.call(
+            Method::PATCH,
+            "/api/v1/directory/members/sales1",
+            Some(admin),
+            Some(patch(team))
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.domain.messaging.sync_department_groups().await.unwrap(),
+        1
+    );
+    assert_eq!(
+        members(&s.get(&path, admin).await.1),
+        ["admin", "dev1", "sales1"]
+    );
+    assert_eq!(
+        s.domain.messaging.sync_department_groups().await.unwrap(),
+        0,
+        "nothing left to do"
+    );
+    s.stop().await;
+}
