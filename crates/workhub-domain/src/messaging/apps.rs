@@ -238,12 +238,8 @@ impl Messaging {
     ) -> Result<(Conversation, Vec<String>), Error> {
         let conversation = self.app_group(actor, chatid).await?;
         let members = self
-            .deps
-            .stores
-            .messages
-            .list_members(&conversation.corp_id, &conversation.id)
-            .await
-            .or_internal()?;
+            .members_of(&conversation.corp_id, &conversation.id)
+            .await?;
         Ok((
             conversation,
             members.iter().map(|m| m.userid.to_string()).collect(),

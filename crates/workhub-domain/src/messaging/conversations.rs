@@ -259,13 +259,7 @@ impl Messaging {
     /// GET /conversations/{id}
     pub async fn detail(&self, who: &UserActor, id: &str) -> Result<ConversationDetail, Error> {
         let conversation = self.view(who, id).await?;
-        let members = self
-            .deps
-            .stores
-            .messages
-            .list_members(&who.corp_id, id)
-            .await
-            .or_internal()?;
+        let members = self.members_of(&who.corp_id, id).await?;
         Ok(ConversationDetail {
             conversation,
             members: members.iter().map(MemberView::from).collect(),
@@ -309,13 +303,7 @@ impl Messaging {
         patch: GroupPatch,
     ) -> Result<(), Error> {
         let corp = conversation.corp_id.clone();
-        let current = self
-            .deps
-            .stores
-            .messages
-            .list_members(&corp, &conversation.id)
-            .await
-            .or_internal()?;
+        let current = self.members_of(&corp, &conversation.id).await?;
         if let Some(name) = &patch.name {
             conversation.name = valid_group_name(name)?;
         }
@@ -420,13 +408,7 @@ impl Messaging {
             ..Default::default()
         };
         if me.role == "owner" {
-            let members = self
-                .deps
-                .stores
-                .messages
-                .list_members(&who.corp_id, id)
-                .await
-                .or_internal()?;
+            let members = self.members_of(&who.corp_id, id).await?;
             match members.iter().find(|m| m.userid != who.userid) {
                 Some(next) => patch.owner = Some(next.userid.to_string()),
                 None => patch.owner = None,

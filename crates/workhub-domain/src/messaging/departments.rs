@@ -101,13 +101,7 @@ impl Messaging {
                 let Some(wanted) = self.department_members(corp, dept).await? else {
                     continue;
                 };
-                let current = self
-                    .deps
-                    .stores
-                    .messages
-                    .list_members(corp, &group.id)
-                    .await
-                    .or_internal()?;
+                let current = self.members_of(corp, &group.id).await?;
                 let patch = GroupPatch {
                     add_members: wanted
                         .iter()

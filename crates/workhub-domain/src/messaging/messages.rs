@@ -66,12 +66,7 @@ impl Messaging {
         let content = normalize(&send.kind, &send.content)?;
         // Most messages mention no one: read the member list only when needed.
         let members = if send.mentions.iter().any(|m| m != "@all") {
-            self.deps
-                .stores
-                .messages
-                .list_members(&who.corp_id, id)
-                .await
-                .or_internal()?
+            self.members_of(&who.corp_id, id).await?
         } else {
             vec![]
         };
@@ -234,13 +229,7 @@ impl Messaging {
         let seq = seq.clamp(0, conversation.last_seq);
         let mut audience = vec![who.userid.clone()];
         if conversation.kind == "direct" {
-            let members = self
-                .deps
-                .stores
-                .messages
-                .list_members(&who.corp_id, id)
-                .await
-                .or_internal()?;
+            let members = self.members_of(&who.corp_id, id).await?;
             audience.extend(
                 members
                     .into_iter()
@@ -268,12 +257,8 @@ impl Messaging {
     pub async fn receipts(&self, who: &UserActor, message_id: &str) -> Result<Receipts, Error> {
         let message = self.message_row(who, message_id).await?;
         let members = self
-            .deps
-            .stores
-            .messages
-            .list_members(&who.corp_id, &message.conversation_id)
-            .await
-            .or_internal()?;
+            .members_of(&who.corp_id, &message.conversation_id)
+            .await?;
         let (read, unread): (Vec<_>, Vec<_>) = members
             .iter()
             .filter(|m| m.userid.as_str() != message.sender)

@@ -90,6 +90,20 @@ impl Messaging {
             .ok_or_else(|| Error::new(Code::ConversationNotFound))
     }
 
+    /// Everyone in a conversation.
+    async fn members_of(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+    ) -> Result<Vec<workhub_store::messaging::ConversationMember>, Error> {
+        self.deps
+            .stores
+            .messages
+            .list_members(corp, conversation)
+            .await
+            .or_internal()
+    }
+
     /// Active members among `userids`, or the first that is not one.
     async fn existing_members(
         &self,

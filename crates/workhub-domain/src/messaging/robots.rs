@@ -156,12 +156,8 @@ impl Messaging {
             .await
             .map_err(|_| Error::new(Code::InvalidWebhookKey))?;
         let members = self
-            .deps
-            .stores
-            .messages
-            .list_members(&robot.corp_id, &robot.conversation_id)
-            .await
-            .or_internal()?;
+            .members_of(&robot.corp_id, &robot.conversation_id)
+            .await?;
         let mut mentions = Vec::new();
         let wants_all = post.mentioned.iter().any(|m| m == "@all")
             || post.mentioned_mobiles.iter().any(|m| m == "@all");

@@ -11,6 +11,17 @@ pub async fn post(s: &TestServer, token: &str, path: &str, body: Value) -> (Stat
     s.call(Method::POST, path, Some(token), Some(body)).await
 }
 
+/// Opens a direct chat from `token`'s owner to `peer`; the path of its messages.
+pub async fn direct_messages_path(s: &TestServer, token: &str, peer: &str) -> String {
+    let open = json!({ "kind": "direct", "userid": peer });
+    let (status, chat) = post(s, token, "/api/v1/conversations", open).await;
+    assert_eq!(status, StatusCode::OK, "{chat}");
+    format!(
+        "/api/v1/conversations/{}/messages",
+        chat["id"].as_str().unwrap()
+    )
+}
+
 pub fn text(client_msg_id: &str, content: &str) -> Value {
     json!({ "client_msg_id": client_msg_id, "type": "text", "content": { "content": content } })
 }
@@ -281,17 +292,7 @@ async fn an_offline_member_catches_up_in_order_once() {
         let bob = s.member(&c, "bob").await;
         let (_, start) = s.get("/api/v1/sync?since=0&limit=5000", &bob).await;
         let since = start["next_since"].as_i64().unwrap();
-        let (_, chat) = post(
-            &s,
-            &c.admin_token,
-            "/api/v1/conversations",
-            json!({ "kind": "direct", "userid": "bob" }),
-        )
-        .await;
-        let path = format!(
-            "/api/v1/conversations/{}/messages",
-            chat["id"].as_str().unwrap()
-        );
+        let path = direct_messages_path(&s, &c.admin_token, "bob").await;
         // Bob's phone is online and sees the messages pushed as they are sent.
         let mut phone = s.ws(&bob, since).await;
         // Eight concurrent senders (devices) while bob's laptop is offline.
@@ -384,17 +385,7 @@ async fn messages_past_retention_are_purged_from_every_read_path() {
                 body["token"].as_str().unwrap().to_string()
             }
         };
-        let (_, chat) = post(
-            &s,
-            admin,
-            "/api/v1/conversations",
-            json!({ "kind": "direct", "userid": "bob" }),
-        )
-        .await;
-        let path = format!(
-            "/api/v1/conversations/{}/messages",
-            chat["id"].as_str().unwrap()
-        );
+        let path = direct_messages_path(&s, admin, "bob").await;
         let (_, old) = post(&s, admin, &path, text("old-1", "机密：旧消息")).await;
         s.clock.advance_ms(20 * 86_400_000);
         let admin = fresh("admin", crate::support::ADMIN_PASSWORD).await;
@@ -476,17 +467,7 @@ async fn sensitive_words_block_mask_and_warn_before_anything_is_stored() {
         StatusCode::BAD_REQUEST
     );
 
-    let (_, chat) = post(
-        &s,
-        &bob,
-        "/api/v1/conversations",
-        json!({ "kind": "direct", "userid": "admin" }),
-    )
-    .await;
-    let path = format!(
-        "/api/v1/conversations/{}/messages",
-        chat["id"].as_str().unwrap()
-    );
+    let path = direct_messages_path(&s, &bob, "admin").await;
     let (status, err) = post(&s, &bob, &path, text("s-1", "今晚一起賭 博吗")).await;
     assert_eq!(
         (status, err["code"].as_str()),
@@ -569,17 +550,7 @@ async fn reactions_toggle_and_every_member_sees_the_tally() {
     let c = s.corp().await;
     let admin = c.admin_token.as_str();
     let bob = s.member(&c, "bob").await;
-    let (_, chat) = post(
-        &s,
-        admin,
-        "/api/v1/conversations",
-        json!({ "kind": "direct", "userid": "bob" }),
-    )
-    .await;
-    let path = format!(
-        "/api/v1/conversations/{}/messages",
-        chat["id"].as_str().unwrap()
-    );
+    let path = direct_messages_path(&s, admin, "bob").await;
     let (_, sent) = post(&s, admin, &path, text("r-1", "上线了")).await;
     let react = format!(
         "/api/v1/messages/{}/reactions",
