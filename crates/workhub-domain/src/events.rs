@@ -66,8 +66,7 @@ impl Events {
 /// purged since reads as `{"id": null, "purged": true}`, never its old content.
 fn render_message(event: &mut EventRecord) {
     if let Some(message) = event.message.take() {
-        let view = crate::messaging::MessageView::from(&message);
-        event.data = serde_json::to_string(&view).unwrap_or_else(|_| "null".into());
+        event.data = crate::messaging::message_json(&message);
     } else if event.data.is_empty() {
         event.data = r#"{"id":null,"purged":true}"#.into();
     }

@@ -22,7 +22,7 @@ pub use conversations::{GroupPatch, NewConversation};
 pub use messages::{Receipts, SendMessage};
 pub use robots::{NewRobot, RobotPost, RobotView};
 pub use screening::WordEntry;
-pub use views::{ConversationDetail, ConversationView, MemberView, MessageView};
+pub use views::{ConversationDetail, ConversationView, MemberView, MessageView, message_json};
 
 use crate::audit::Audit;
 use crate::context::UserActor;
