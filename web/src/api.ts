@@ -9,6 +9,11 @@ import type {
   AppVisible,
   ApprovalPoll,
   AuditPage,
+  ConversationDetail,
+  ConversationMemberView,
+  ConversationPatch,
+  ConversationRole,
+  ConversationView,
   Department,
   DeviceApproval,
   DirectoryJob,
@@ -20,6 +25,9 @@ import type {
   Me,
   Member,
   MemberInput,
+  MessageView,
+  NewMessage,
+  NewRobot,
   OperatorCorp,
   OperatorSignup,
   OperatorStatus,
@@ -27,6 +35,8 @@ import type {
   RateLimit,
   RateLimits,
   RateLimitsAnswer,
+  Receipts,
+  RobotView,
   SecurityPolicy,
   Session,
   SignupState,
@@ -49,7 +59,7 @@ export class ApiError extends Error {
 }
 
 /** Paths whose 401 means "the user session is gone" (not the operator's, not a sign-in). */
-const USER_SCOPED = /^\/api\/v1\/(me|admin|sync|device-approvals|directory)(\/|\?|$)/;
+const USER_SCOPED = /^\/api\/v1\/(me|admin|sync|device-approvals|directory|conversations|messages)(\/|\?|$)/;
 /** 401s that judge what was typed (old password, TOTP code), not the session. */
 const CREDENTIAL_CODES = new Set(['invalid_credentials', 'invalid_totp']);
 let onUnauthorized: (() => void) | null = null;
@@ -381,4 +391,108 @@ export const apps = {
     })),
   saveRateLimits: (body: RateLimits) =>
     call<RateLimits>('PUT', '/api/v1/admin/rate-limits', { body }).then((r) => (r ? normLimits(r) : body)),
+};
+
+// ---- Messages (conversations, messages, receipts, robots) ----
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const role = (v: unknown): ConversationRole => (v === 'owner' || v === 'admin' ? v : 'member');
+
+/** Fills what a message needs to be shown, so one odd field does not break the whole view. */
+export function normMessage(m: MessageView): MessageView {
+  return {
+    ...m,
+    id: String(m.id ?? ''),
+    conversation_id: String(m.conversation_id ?? ''),
+    seq: num(m.seq),
+    sender: String(m.sender ?? ''),
+    client_msg_id: String(m.client_msg_id ?? ''),
+    type: String(m.type ?? 'text'),
+    content: isRecord(m.content) ? m.content : {},
+    mentions: strs(m.mentions),
+    reply_to: m.reply_to ? String(m.reply_to) : null,
+    recalled: m.recalled === true,
+    created_at: num(m.created_at),
+  };
+}
+
+export function normConversation(c: ConversationView): ConversationView {
+  const kind = c.kind === 'group' || c.kind === 'app' ? c.kind : 'direct';
+  return {
+    ...c,
+    id: String(c.id ?? ''),
+    kind,
+    name: String(c.name ?? ''),
+    peer: c.peer ? String(c.peer) : null,
+    owner: String(c.owner ?? ''),
+    announcement: String(c.announcement ?? ''),
+    member_count: num(c.member_count),
+    member_limit: num(c.member_limit),
+    my_role: role(c.my_role),
+    last_seq: num(c.last_seq),
+    read_seq: num(c.read_seq),
+    unread: num(c.unread),
+    pinned: c.pinned === true,
+    muted: c.muted === true,
+    last_message: isRecord(c.last_message) ? normMessage(c.last_message as unknown as MessageView) : null,
+    updated_at: num(c.updated_at),
+  };
+}
+
+const normMemberView = (m: ConversationMemberView): ConversationMemberView => ({
+  userid: String(m.userid ?? ''),
+  role: role(m.role),
+  read_seq: num(m.read_seq),
+});
+
+const normRobot = (r: RobotView): RobotView => ({
+  key_hint: String(r.key_hint ?? ''),
+  name: String(r.name ?? ''),
+  created_at: num(r.created_at),
+});
+
+const conv = '/api/v1/conversations';
+
+export const chat = {
+  list: () =>
+    call<{ conversations: ConversationView[] }>('GET', conv).then((r) => (r.conversations ?? []).map(normConversation)),
+  openDirect: (userid: string) =>
+    call<ConversationView>('POST', conv, { body: { kind: 'direct', userid } }).then(normConversation),
+  createGroup: (name: string, members: string[]) =>
+    call<ConversationView>('POST', conv, { body: { kind: 'group', name, members } }).then(normConversation),
+  get: (id: string) =>
+    call<ConversationDetail>('GET', `${conv}/${enc(id)}`).then(
+      (r): ConversationDetail => ({
+        conversation: normConversation(r.conversation),
+        members: (r.members ?? []).map(normMemberView),
+        robots: (r.robots ?? []).map(normRobot),
+      }),
+    ),
+  update: (id: string, body: ConversationPatch) =>
+    call<ConversationView>('PATCH', `${conv}/${enc(id)}`, { body }).then(normConversation),
+  leave: (id: string) => call<void>('POST', `${conv}/${enc(id)}/leave`),
+  setPrefs: (id: string, prefs: { pinned: boolean; muted: boolean }) =>
+    call<ConversationView>('PUT', `${conv}/${enc(id)}/prefs`, { body: prefs }).then(normConversation),
+  messages: (id: string, before: number | null, limit = 50) =>
+    call<{ messages: MessageView[]; has_more: boolean }>('GET', `${conv}/${enc(id)}/messages${query({ before, limit })}`).then(
+      (r) => ({ messages: (r.messages ?? []).map(normMessage), has_more: r.has_more === true }),
+    ),
+  send: (id: string, body: NewMessage) =>
+    call<MessageView>('POST', `${conv}/${enc(id)}/messages`, { body }).then(normMessage),
+  read: (id: string, seq: number) =>
+    call<{ read_seq: number }>('POST', `${conv}/${enc(id)}/read`, { body: { seq } }).then((r) => ({ read_seq: num(r?.read_seq, seq) })),
+  receipts: (messageId: string) =>
+    call<Receipts>('GET', `/api/v1/messages/${enc(messageId)}/receipts`).then((r) => ({ read: strs(r.read), unread: strs(r.unread) })),
+  recall: (messageId: string) => call<MessageView>('POST', `/api/v1/messages/${enc(messageId)}/recall`).then(normMessage),
+  forward: (messageIds: string[], to: string, merged = false) =>
+    call<{ messages: MessageView[] }>('POST', '/api/v1/messages/forward', { body: { message_ids: messageIds, to, merged } }).then(
+      (r) => ({ messages: (r.messages ?? []).map(normMessage) }),
+    ),
+  addRobot: (id: string, name: string) =>
+    call<NewRobot>('POST', `${conv}/${enc(id)}/robots`, { body: { name } }).then((r) => ({
+      key: String(r.key ?? ''),
+      webhook_url: String(r.webhook_url ?? ''),
+      name: String(r.name ?? name),
+    })),
+  deleteRobot: (id: string, keyHint: string) => call<void>('DELETE', `${conv}/${enc(id)}/robots/${enc(keyHint)}`),
 };

@@ -322,3 +322,95 @@ export interface DirectoryJob {
   percentage: number;
   result: JobResultRow[];
 }
+
+// ---- Messages (conversations, messages, read receipts, robots). ----
+
+export type ConversationKind = 'direct' | 'group' | 'app';
+export type ConversationRole = 'owner' | 'admin' | 'member';
+/** Types the composer sends; the others are only displayed (from apps, robots, forwards). */
+export type SendType = 'text' | 'markdown' | 'code' | 'link';
+export type MessageType = SendType | 'textcard' | 'news' | 'image' | 'file' | 'merged';
+
+export interface MessageView {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  /** A userid, or `app:AGENTID` / `robot:NAME` for machine senders. */
+  sender: string;
+  client_msg_id: string;
+  /** A MessageType; unknown future types are shown as "unsupported". */
+  type: string;
+  /** The type's payload; its shape depends on `type` and is narrowed where it is shown. */
+  content: Record<string, unknown>;
+  /** Mentioned userids, or `["@all"]`. */
+  mentions: string[];
+  reply_to: string | null;
+  recalled: boolean;
+  created_at: number;
+}
+
+export interface ConversationView {
+  id: string;
+  kind: ConversationKind;
+  /** Empty for a direct conversation (its name is the peer's). */
+  name: string;
+  /** Direct only: the other party's userid. */
+  peer?: string | null;
+  owner: string;
+  announcement: string;
+  member_count: number;
+  member_limit: number;
+  my_role: ConversationRole;
+  last_seq: number;
+  read_seq: number;
+  unread: number;
+  pinned: boolean;
+  muted: boolean;
+  last_message: MessageView | null;
+  updated_at: number;
+}
+
+export interface ConversationMemberView {
+  userid: string;
+  role: ConversationRole;
+  read_seq: number;
+}
+
+export interface RobotView {
+  key_hint: string;
+  name: string;
+  created_at: number;
+}
+
+export interface ConversationDetail {
+  conversation: ConversationView;
+  members: ConversationMemberView[];
+  robots: RobotView[];
+}
+
+export interface NewMessage {
+  client_msg_id: string;
+  type: SendType;
+  content: Record<string, unknown>;
+  mentions: string[];
+  reply_to: string | null;
+}
+
+export type ConversationPatch = Partial<{
+  name: string;
+  announcement: string;
+  add_members: string[];
+  remove_members: string[];
+}>;
+
+export interface Receipts {
+  read: string[];
+  unread: string[];
+}
+
+/** Answer of adding a robot: the key and its webhook URL are shown once. */
+export interface NewRobot {
+  key: string;
+  webhook_url: string;
+  name: string;
+}

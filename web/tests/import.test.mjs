@@ -12,10 +12,10 @@ import { byId, eventually, expectText, launchBrowser, login, newPage } from './h
 import { skipReason, startServer } from './server.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
-const HEADER = '姓名,帐号,手机号,邮箱,所在部门,职位,性别,是否部门内领导,排序,别名,地址,座机,禁用';
+const HEADER = '姓名,帐号,手机号,邮箱,所在部门,职位,性别,是否部门内领导,排序,别名,座机,禁用';
 
 /** One template row; department 1 is the root. */
-const row = (name, userid, mobile) => [name, userid, mobile, `${userid}@acme.test`, '1', '工程师', '', '', '', '', '', '', ''].join(',');
+const row = (name, userid, mobile) => [name, userid, mobile, `${userid}@acme.test`, '1', '工程师', '', '', '', '', '', ''].join(',');
 const csv = (rows) => Buffer.from(`${HEADER}\n${rows.join('\n')}\n`, 'utf8');
 
 const GOOD = Array.from({ length: 30 }, (_, i) => {

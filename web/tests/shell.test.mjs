@@ -45,14 +45,14 @@ describe('sign-in and shell', { skip: skipReason() ?? false, timeout: 180_000 },
     await expectText(byId(page, 'nav-workbench'), /工作台/);
     await expectText(byId(page, 'nav-admin'), /管理后台/, 'the admin sees the admin entry');
     assert.ok(await nav.isVisible());
-    await byId(page, 'coming-soon-messages').waitFor();
+    await byId(page, 'messages-page').waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
     assert.equal(languages[0], 'zh-CN');
 
     await byId(page, 'lang-switch').click();
     await expectText(byId(page, 'nav-messages'), /Messages/);
     await expectText(byId(page, 'nav-contacts'), /Contacts/);
-    await expectText(byId(page, 'coming-soon-messages'), /read receipts/);
+    await expectText(byId(page, 'thread-none'), /Pick a conversation/);
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
 
     // The choice survives a reload, and the API is then asked in English.

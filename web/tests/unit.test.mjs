@@ -157,3 +157,101 @@ test('the build is deterministic and has exactly three files', () => {
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('messages: merging, pending sends, list order, mentions', async () => {
+  const { mergeMessages, unconfirmed, withMessage, withRead, withRecall, mentionAt, mentionsIn, newClientId, unreadOf } =
+    await load('src/chat.ts');
+  const msg = (id, seq, extra = {}) => ({
+    id, conversation_id: 'c1', seq, sender: 'bob', client_msg_id: `cm-${id}`, type: 'text',
+    content: { content: id }, mentions: [], reply_to: null, recalled: false, created_at: 1000 + seq, ...extra,
+  });
+
+  // One copy per id, by seq, whatever the order of arrival; a recall is not undone by a stale copy.
+  const merged = mergeMessages([msg('b', 2), msg('c', 3)], [msg('a', 1), msg('c', 3)]);
+  assert.deepEqual(merged.map((m) => m.id), ['a', 'b', 'c']);
+  const recalled = mergeMessages(merged, [msg('b', 2, { recalled: true })]);
+  assert.equal(recalled[1].recalled, true);
+  assert.equal(mergeMessages(recalled, [msg('b', 2)])[1].recalled, true, 'an older copy does not un-recall');
+
+  // A pending send disappears once the server's copy (same client id, from me) is there.
+  const p = { message: msg('', 0, { sender: 'alice', client_msg_id: 'x1' }), state: 'sending', error: null };
+  assert.equal(unconfirmed([p], merged, 'alice').length, 1);
+  assert.equal(unconfirmed([p], [...merged, msg('d', 4, { sender: 'alice', client_msg_id: 'x1' })], 'alice').length, 0);
+  assert.equal(unconfirmed([p], [msg('e', 5, { client_msg_id: 'x1' })], 'alice').length, 1, 'same client id from someone else');
+
+  // The list: a message moves its conversation to the top of its group (pinned stay first).
+  const conv = (id, pinned = false, last_seq = 1, read_seq = 1) => ({
+    id, kind: 'direct', name: '', peer: 'bob', owner: '', announcement: '', member_count: 2, member_limit: 500,
+    my_role: 'member', last_seq, read_seq, unread: last_seq - read_seq, pinned, muted: false, last_message: null, updated_at: 0,
+  });
+  const list = [conv('p', true), conv('a'), conv('b')];
+  const moved = withMessage(list, { ...msg('n', 2), conversation_id: 'b' }, 'alice');
+  assert.deepEqual(moved.map((c) => c.id), ['p', 'b', 'a']);
+  assert.equal(moved[1].unread, 1);
+  assert.equal(moved[1].last_message.id, 'n');
+  const mine = withMessage(moved, { ...msg('o', 3, { sender: 'alice' }), conversation_id: 'b' }, 'alice');
+  assert.equal(mine[1].unread, 0, 'my own message marks the conversation read up to it');
+  assert.equal(withMessage(list, { ...msg('z', 1), conversation_id: 'unknown' }, 'alice'), null, 'unknown: refetch');
+  assert.equal(withRead(moved, 'b', 2)[1].unread, 0);
+  assert.equal(unreadOf(conv('x', false, 5, 2)), 3);
+  const withLast = [{ ...conv('b'), last_message: msg('n', 2) }];
+  assert.equal(withRecall(withLast, { ...msg('n', 2, { recalled: true }), conversation_id: 'b' })[0].last_message.recalled, true);
+  assert.equal(withRecall(withLast, { ...msg('n', 2, { recalled: true }), conversation_id: 'other' })[0].last_message.recalled, false,
+    'another conversation is left alone');
+
+  // @mentions: the word at the caret, and only tags still in the text are sent.
+  assert.deepEqual(mentionAt('hi @zh', 6), { start: 3, query: 'zh' });
+  assert.deepEqual(mentionAt('@', 1), { start: 0, query: '' });
+  assert.equal(mentionAt('mail a@b', 8), null, 'an @ inside a word is not a mention');
+  const picked = [{ userid: 'bob', label: '鲍勃' }, { userid: '@all', label: '所有人' }, { userid: 'carol', label: 'Carol' }];
+  assert.deepEqual(mentionsIn('@鲍勃 @所有人 看一下', picked), ['bob', '@all']);
+
+  assert.match(newClientId(), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+
+  // Day separators and list times (Chinese is the default language).
+  const { dayLabel, listTime, daysAgo } = await load('src/chat.ts');
+  const now = new Date(2026, 10, 24, 9, 30).getTime();
+  assert.equal(dayLabel(new Date(2026, 10, 24, 0, 5).getTime(), now), '今天');
+  assert.equal(dayLabel(new Date(2026, 10, 23, 23, 59).getTime(), now), '昨天');
+  assert.equal(dayLabel(new Date(2026, 10, 3, 12).getTime(), now), '11月3日');
+  assert.equal(dayLabel(new Date(2025, 0, 3, 12).getTime(), now), '2025年1月3日');
+  assert.equal(listTime(new Date(2026, 10, 24, 8, 5).getTime(), now), '08:05');
+  assert.equal(listTime(new Date(2026, 10, 23, 8, 5).getTime(), now), '昨天');
+  assert.equal(daysAgo(new Date(2026, 2, 28, 12).getTime(), new Date(2026, 2, 30, 1).getTime()), 2);
+});
+
+test('messages: markdown subset, links and code highlighting make no HTML', async () => {
+  const { parseMarkdown, parseInline, linkify, highlight, safeUrl } = await load('src/markup.ts');
+  assert.equal(safeUrl('javascript:alert(1)'), null);
+  assert.equal(safeUrl('https://example.com/a?b=1'), 'https://example.com/a?b=1');
+
+  const links = linkify('见 https://example.com/x. 和 http://a.cn/b），完');
+  assert.deepEqual(links.filter((n) => n.k === 'link').map((n) => n.href), ['https://example.com/x', 'http://a.cn/b']);
+  assert.equal(links.map((n) => (n.k === 'text' ? n.text : n.children[0].text)).join(''), '见 https://example.com/x. 和 http://a.cn/b），完');
+
+  const inline = parseInline('**粗** *斜* `<b>x</b>` [站点](https://a.cn) [坏](javascript:alert(1)) snake_case_name');
+  const kinds = inline.map((n) => n.k);
+  assert.deepEqual(kinds.slice(0, 6), ['bold', 'text', 'italic', 'text', 'code', 'text']);
+  assert.equal(inline[4].text, '<b>x</b>', 'code keeps its characters');
+  assert.ok(inline.some((n) => n.k === 'link' && n.href === 'https://a.cn/'));
+  const text = inline.filter((n) => n.k === 'text').map((n) => n.text).join('');
+  assert.ok(text.includes('[坏](javascript:alert(1))'), 'an unsafe link stays text');
+  assert.ok(text.includes('snake_case_name'), 'underscores inside words are not emphasis');
+
+  const blocks = parseMarkdown('# 标题\n> 引用 **重点**\n\n第一行\n第二行 <script>x</script>\n```rust\nfn main() {}\n```');
+  assert.deepEqual(blocks.map((b) => b.k), ['h', 'quote', 'p', 'pre']);
+  assert.equal(blocks[0].level, 1);
+  assert.equal(blocks[2].lines.length, 2);
+  assert.equal(blocks[2].lines[1][0].text, '第二行 <script>x</script>', 'tags are text');
+  assert.equal(blocks[3].lang, 'rust');
+
+  const code = 'fn main() { let s = "fn"; // note\n  42 }';
+  const tokens = highlight(code, 'rs');
+  assert.equal(tokens.map((x) => x.text).join(''), code, 'tokens cover the code exactly');
+  assert.deepEqual(tokens.filter((x) => x.kind === 'kw').map((x) => x.text), ['fn', 'let']);
+  assert.ok(tokens.some((x) => x.kind === 'str' && x.text === '"fn"'));
+  assert.ok(tokens.some((x) => x.kind === 'com' && x.text === '// note'));
+  assert.ok(tokens.some((x) => x.kind === 'num' && x.text === '42'));
+  assert.deepEqual(highlight('SELECT 1', 'sql').map((x) => x.kind), ['kw', 'plain', 'num']);
+  assert.deepEqual(highlight('whatever', 'brainfuck'), [{ kind: 'plain', text: 'whatever' }]);
+});

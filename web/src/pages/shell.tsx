@@ -19,6 +19,7 @@ import { PasswordPage } from './account/password';
 import { TotpPage } from './account/totp';
 import { AdminPage } from './admin';
 import { ContactsPage } from './contacts';
+import { MessagesPage } from './messages';
 
 type Section = 'messages' | 'contacts' | 'approvals' | 'workbench' | 'admin';
 
@@ -132,12 +133,12 @@ export function Shell(props: { route: Route }) {
   } else if (section === 'contacts') {
     title = t('nav.contacts');
     body = <ContactsPage me={me} sub={sub} />;
-  } else if (section === 'messages' || section === 'approvals' || section === 'workbench') {
+  } else if (section === 'approvals' || section === 'workbench') {
     title = t(`nav.${section}` as Key);
     body = <ComingSoon section={section} />;
   } else {
     title = t('nav.messages');
-    body = <ComingSoon section="messages" />;
+    body = <MessagesPage me={me} sub={section === 'messages' ? sub : ''} />;
   }
 
   return (
@@ -279,7 +280,7 @@ function MyPendingApprovals() {
   );
 }
 
-function ComingSoon(props: { section: 'messages' | 'approvals' | 'workbench' }) {
+function ComingSoon(props: { section: 'approvals' | 'workbench' }) {
   return (
     <Card testid={`coming-soon-${props.section}`} class="coming-soon">
       <div class="coming-soon-icon">

@@ -12,14 +12,14 @@ import type { Key } from '../../strings';
 import type { DirectoryJob, ImportMode, ImportPreviewAnswer, ImportRowError } from '../../types';
 
 /** The WeCom template's header row (what the server reads and what export.csv writes). */
-export const TEMPLATE_HEADER = '姓名,帐号,手机号,邮箱,所在部门,职位,性别,是否部门内领导,排序,别名,地址,座机,禁用';
+export const TEMPLATE_HEADER = '姓名,帐号,手机号,邮箱,所在部门,职位,性别,是否部门内领导,排序,别名,座机,禁用';
 /** UTF-8 with a BOM, so spreadsheet programs open the Chinese headers correctly. */
 const TEMPLATE_HREF = `data:text/csv;charset=utf-8,${encodeURIComponent(`\uFEFF${TEMPLATE_HEADER}\r\n`)}`;
 const POLL_MS = 500;
 const MODES: ImportMode[] = ['sync', 'replace'];
 const FIELDS = new Set([
   'name', 'userid', 'mobile', 'email', 'department', 'position', 'gender',
-  'is_leader_in_dept', 'order', 'alias', 'address', 'telephone', 'enable',
+  'is_leader_in_dept', 'order', 'alias', 'telephone', 'enable',
 ]);
 
 function fieldLabel(field: string): string {

@@ -1,0 +1,65 @@
+//! Messages (#/app/messages, #/app/messages/<conversation id>): the conversation list on the left
+//! and the open conversation on the right; on phones one of the two fills the screen (the
+//! conversation has a back button). Everything below shares the list, the names of everyone and
+//! the outbox of messages being sent through ChatContext.
+
+import { useMemo, useState } from 'preact/hooks';
+import { usePeople } from '../../people';
+import { t, useLang } from '../../i18n';
+import { navigate } from '../../router';
+import type { Me } from '../../types';
+import { ChatContext, conversationPath, type ChatEnv } from './context';
+import { ConversationList } from './list';
+import { NewChatDialog } from './new-chat';
+import { useOutbox } from './outbox';
+import { ThreadView } from './thread';
+import { useConversations } from './use-conversations';
+
+function decode(sub: string): string | null {
+  if (!sub) return null;
+  try {
+    return decodeURIComponent(sub);
+  } catch {
+    return sub;
+  }
+}
+
+export function MessagesPage(props: { me: Me; sub: string }) {
+  useLang();
+  const { me } = props;
+  const people = usePeople();
+  const conversations = useConversations(me.userid);
+  const outbox = useOutbox(me.userid, conversations.sent);
+  const [creating, setCreating] = useState(false);
+  const openId = decode(props.sub);
+
+  const env: ChatEnv = useMemo(
+    () => ({ me, nameOf: people.nameOf, everyone: people.members, conversations, outbox }),
+    [me, people.nameOf, people.members, conversations, outbox],
+  );
+
+  return (
+    <ChatContext.Provider value={env}>
+      <div class={`chat-layout${openId ? ' has-open' : ''}`} data-testid="messages-page">
+        <ConversationList openId={openId} onNew={() => setCreating(true)} />
+        {openId ? (
+          <ThreadView key={openId} id={openId} />
+        ) : (
+          <section class="chat-thread chat-placeholder" data-testid="thread-none">
+            <p class="muted">{t('chat.pick')}</p>
+          </section>
+        )}
+      </div>
+      {creating ? (
+        <NewChatDialog
+          onClose={() => setCreating(false)}
+          onCreated={(c) => {
+            setCreating(false);
+            conversations.reload();
+            navigate(conversationPath(c.id));
+          }}
+        />
+      ) : null}
+    </ChatContext.Provider>
+  );
+}
