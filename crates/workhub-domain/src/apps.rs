@@ -88,6 +88,21 @@ impl Apps {
             .collect())
     }
 
+    /// The company's enabled apps by id and name, for any member (to name app senders).
+    pub async fn names(&self, who: &UserActor) -> Result<Vec<(i64, String)>, Error> {
+        Ok(self
+            .deps
+            .stores
+            .corps
+            .list_apps(&who.corp_id)
+            .await
+            .or_internal()?
+            .into_iter()
+            .filter(|a| a.enabled)
+            .map(|a| (a.agent_id, a.name))
+            .collect())
+    }
+
     /// Creates an app; its secret is returned once.
     pub async fn create(
         &self,

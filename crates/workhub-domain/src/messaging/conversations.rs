@@ -41,6 +41,8 @@ pub struct GroupPatch {
     pub remove_members: Vec<String>,
     /// Corp administrators only: up to `MAX_MEMBER_LIMIT`.
     pub member_limit: Option<i64>,
+    /// The owner only: the full set of the group's admins.
+    pub admins: Option<Vec<String>>,
 }
 
 /// What makes a new group: WeCom's chatid if given, and a unique key for department groups.
@@ -49,6 +51,38 @@ pub(super) struct NewGroup<'a> {
     pub unique_key: Option<String>,
     pub name: &'a str,
     pub owner: &'a UserId,
+}
+
+/// Adds to `change` every member whose role the new admin set changes.
+fn set_admins(
+    change: &mut MemberChange,
+    current: &[ConversationMember],
+    owner: &str,
+    admins: &[String],
+) -> Result<(), Error> {
+    let mut wanted = Vec::with_capacity(admins.len());
+    for a in admins {
+        let id = UserId::parse(a).map_err(|_| Error::with(Code::InvalidGroupMember, a.clone()))?;
+        if !current.iter().any(|m| m.userid == id) {
+            return Err(Error::with(Code::InvalidGroupMember, a.clone()));
+        }
+        wanted.push(id);
+    }
+    for m in current {
+        let role = if m.userid.as_str() == owner {
+            "owner"
+        } else if wanted.contains(&m.userid) {
+            "admin"
+        } else {
+            "member"
+        };
+        if m.role != role && !change.add.iter().any(|a| a.userid == m.userid) {
+            let mut updated = m.clone();
+            updated.role = role.into();
+            change.add.push(updated);
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn valid_group_name(name: &str) -> Result<String, Error> {
@@ -286,7 +320,7 @@ impl Messaging {
         if changes_settings && !manages {
             return Err(Error::new(Code::NotGroupManager));
         }
-        if patch.owner.is_some() && me.role != "owner" {
+        if (patch.owner.is_some() || patch.admins.is_some()) && me.role != "owner" {
             return Err(Error::new(Code::NotGroupManager));
         }
         if patch.member_limit.is_some() && !who.is_admin {
@@ -363,6 +397,9 @@ impl Messaging {
             promoted.role = "owner".into();
             change.add.push(promoted);
             conversation.owner = owner.to_string();
+        }
+        if let Some(admins) = &patch.admins {
+            set_admins(&mut change, &current, &conversation.owner, admins)?;
         }
         if change
             .remove

@@ -17,6 +17,8 @@ use crate::{StoreResultExt, store_error};
 
 /// How long a sender may recall their own message.
 pub const RECALL_WINDOW_MS: i64 = 24 * 3600 * 1000;
+/// Groups up to this size hear of every member's reads as they happen.
+pub const LIVE_RECEIPTS_UP_TO: usize = 100;
 /// Largest history page.
 pub const MAX_PAGE: i64 = 200;
 
@@ -170,6 +172,11 @@ impl Messaging {
         }
     }
 
+    /// GET /messages/{id}
+    pub async fn message(&self, who: &UserActor, message_id: &str) -> Result<MessageView, Error> {
+        Ok(MessageView::from(&self.message_row(who, message_id).await?))
+    }
+
     /// GET /conversations/{id}/messages: a page older than `before`, oldest first.
     pub async fn history(
         &self,
@@ -228,14 +235,18 @@ impl Messaging {
         let (conversation, me) = self.membership(who, id).await?;
         let seq = seq.clamp(0, conversation.last_seq);
         let mut audience = vec![who.userid.clone()];
-        if conversation.kind == "direct" {
+        if conversation.kind != "app" {
             let members = self.members_of(&who.corp_id, id).await?;
-            audience.extend(
-                members
-                    .into_iter()
-                    .map(|m| m.userid)
-                    .filter(|u| u != &who.userid),
-            );
+            // Others see read marks live in direct chats and in groups small enough that
+            // telling everyone of every read stays cheap; bigger groups ask for receipts.
+            if conversation.kind == "direct" || members.len() <= LIVE_RECEIPTS_UP_TO {
+                audience.extend(
+                    members
+                        .into_iter()
+                        .map(|m| m.userid)
+                        .filter(|u| u != &who.userid),
+                );
+            }
         }
         let event = NewEvent::new(
             Recipients::Users(audience),

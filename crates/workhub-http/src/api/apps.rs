@@ -67,3 +67,16 @@ pub async fn rotate_contacts(
         json!({ "secret": state.domain.apps.rotate_secret(&who, &meta, CONTACTS_AGENT).await? }),
     ))
 }
+
+/// GET /api/v1/apps: enabled apps' ids and names, for any member.
+pub async fn names(State(state): State<AppState>, Session(who): Session) -> ApiResult<Json<Value>> {
+    let apps: Vec<Value> = state
+        .domain
+        .apps
+        .names(&who)
+        .await?
+        .into_iter()
+        .map(|(agentid, name)| json!({ "agentid": agentid, "name": name }))
+        .collect();
+    Ok(Json(json!({ "apps": apps })))
+}

@@ -309,3 +309,12 @@ pub async fn react(
     let reactions = state.domain.messaging.react(&who, &id, &b.emoji).await?;
     Ok(Json(json!({ "reactions": reactions })))
 }
+
+/// GET /api/v1/messages/{id}
+pub async fn message(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MessageView>> {
+    Ok(Json(state.domain.messaging.message(&who, &id).await?))
+}

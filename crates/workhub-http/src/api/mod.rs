@@ -61,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/audit", get(admin::audit))
         .route("/admin/audit/export.csv", get(admin::audit_csv))
+        .route("/apps", get(apps::names))
         .route("/admin/apps", get(apps::list).post(apps::create))
         .route("/admin/apps/{agentid}", patch(apps::update))
         .route("/admin/apps/{agentid}/secret", post(apps::rotate))
@@ -170,6 +171,7 @@ pub fn routes() -> Router<AppState> {
             delete(messaging::remove_robot),
         )
         .route("/messages/forward", post(messaging::forward))
+        .route("/messages/{id}", get(messaging::message))
         .route("/messages/{id}/receipts", get(messaging::receipts))
         .route("/messages/{id}/recall", post(messaging::recall))
         .route("/messages/{id}/reactions", post(messaging::react))

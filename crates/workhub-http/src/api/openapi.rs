@@ -533,6 +533,18 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "messaging",
         "Add or take back an emoji reaction",
     ),
+    (
+        "get",
+        "/api/v1/messages/{id}",
+        "messaging",
+        "One message of a conversation you are in",
+    ),
+    (
+        "get",
+        "/api/v1/apps",
+        "apps",
+        "Enabled apps' ids and names (to name app senders)",
+    ),
     ("get", "/api/v1/openapi.json", "meta", "This document"),
 ];
 

@@ -686,3 +686,83 @@ async fn department_groups_follow_the_directory() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn owners_name_admins_and_small_groups_see_reads_live() {
+    let s = TestServer::sqlite().await;
+    let c = s.corp().await;
+    let owner = c.admin_token.as_str();
+    let bob = s.member(&c, "bob").await;
+    let carol = s.member(&c, "carol").await;
+    let body = json!({ "kind": "group", "name": "小组", "members": ["bob", "carol"] });
+    let (_, group) = post(&s, owner, "/api/v1/conversations", body).await;
+    let path = format!("/api/v1/conversations/{}", group["id"].as_str().unwrap());
+    let admins = json!({ "admins": ["bob"] });
+    let (status, _) = s
+        .call(Method::PATCH, &path, Some(&carol), Some(admins.clone()))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only the owner names admins");
+    let (status, _) = s
+        .call(
+            Method::PATCH,
+            &path,
+            Some(owner),
+            Some(json!({ "admins": ["ghost"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        s.call(Method::PATCH, &path, Some(owner), Some(admins))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (status, renamed) = s
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&bob),
+            Some(json!({ "name": "bob 改的名" })),
+        )
+        .await;
+    assert_eq!(
+        (status, renamed["my_role"].as_str()),
+        (StatusCode::OK, Some("admin"))
+    );
+
+    let (_, sent) = post(
+        &s,
+        owner,
+        &format!("{path}/messages"),
+        text("g-1", "大家好"),
+    )
+    .await;
+    let one = format!("/api/v1/messages/{}", sent["id"].as_str().unwrap());
+    assert_eq!(s.get(&one, &carol).await.1["content"]["content"], "大家好");
+    let (_, latest) = s.get("/api/v1/sync?since=0&limit=5000", owner).await;
+    let mut ws = s.ws(owner, latest["next_since"].as_i64().unwrap()).await;
+    post(
+        &s,
+        &carol,
+        &format!("{path}/read"),
+        json!({ "seq": sent["seq"] }),
+    )
+    .await;
+    let pushed = ws
+        .next_event(5 * SECOND)
+        .await
+        .expect("the sender hears carol read it");
+    assert_eq!(
+        (pushed["kind"].as_str(), pushed["data"]["userid"].as_str()),
+        (Some("conversation.read"), Some("carol"))
+    );
+    ws.close().await;
+
+    let (_, app) = post(&s, owner, "/api/v1/admin/apps", json!({ "name": "告警" })).await;
+    let (_, apps) = s.get("/api/v1/apps", &carol).await;
+    assert_eq!(
+        apps["apps"],
+        json!([{ "agentid": app["agentid"], "name": "告警" }])
+    );
+    s.stop().await;
+}
