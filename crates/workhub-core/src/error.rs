@@ -109,6 +109,10 @@ codes! {
     RecallExpired => "recall_expired", 403, 40058, "只能撤回 24 小时内自己发送的消息", "You can recall only your own messages, within 24 hours";
     MentionAllForbidden => "mention_all_forbidden", 403, 60011, "只有群主或群管理员可以 @所有人", "Only the group owner or an admin can mention everyone";
     NoValidRecipient => "no_valid_recipient", 400, 81013, "接收人、部门和标签全部无效", "Every user, department and tag is invalid";
+    UploadNotFound => "upload_not_found", 404, 40007, "上传不存在或已过期", "No such upload, or it has expired";
+    UploadOffsetMismatch => "upload_offset_mismatch", 409, 40058, "上传位置不一致，请从服务器记录的位置继续", "The upload offset does not match; resume from the server's offset";
+    ChecksumMismatch => "checksum_mismatch", 460, 40058, "数据校验失败，本段未保存", "The checksum does not match; this chunk was not saved";
+    UploadTooLarge => "upload_too_large", 413, 40006, "文件超过允许的大小", "The file is larger than allowed";
     SensitiveWord => "sensitive_word", 400, 40058, "消息包含企业禁止发送的内容", "The message contains words your company does not allow";
     InvalidWebhookKey => "invalid_webhook_key", 404, 93000, "机器人 webhook 地址无效", "The robot's webhook URL is not valid";
     Conflict => "conflict", 409, 6000, "数据已被修改，请刷新后重试", "The data changed meanwhile; reload and try again";

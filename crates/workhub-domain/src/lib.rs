@@ -9,6 +9,7 @@ pub mod context;
 pub mod corps;
 pub mod directory;
 pub mod events;
+pub mod files;
 pub mod limits;
 pub mod messaging;
 pub mod operators;

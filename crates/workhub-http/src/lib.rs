@@ -30,6 +30,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Cancelled when the server begins to shut down: WebSockets close, `/readyz` fails.
     pub shutdown: CancellationToken,
+    /// Uploads and stored files.
+    pub files: workhub_domain::files::Files,
     /// Wake-ups of this node's WebSockets, routed by member.
     pub wakeups: std::sync::Arc<wakeups::Wakeups>,
 }

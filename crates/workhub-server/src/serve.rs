@@ -105,6 +105,10 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
         secure_cookies: config.http.secure_cookies || tls,
         trust_forwarded_for: config.http.trust_forwarded_for,
         wakeups: workhub_http::wakeups::Wakeups::start(domain.deps.bus.as_ref(), shutdown.clone()),
+        files: workhub_domain::files::Files::new(
+            domain.deps.clone(),
+            config.data_dir.join("files"),
+        ),
         shutdown: shutdown.clone(),
         domain,
     };

@@ -7,6 +7,7 @@ mod audit;
 mod corps;
 mod directory;
 mod events;
+mod files;
 mod messaging;
 pub mod migrations;
 mod operators;
@@ -97,6 +98,7 @@ impl SqlStore {
             accounts: self.clone(),
             events: self.clone(),
             messages: self.clone(),
+            files: self.clone(),
             audit: self.clone(),
             signups: self.clone(),
             operators: self.clone(),

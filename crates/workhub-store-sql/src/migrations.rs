@@ -64,6 +64,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_add_messaging_settings.sql"),
         include_str!("../migrations/postgres/0009_add_messaging_settings.sql"),
     ),
+    (
+        10,
+        "create_files",
+        include_str!("../migrations/sqlite/0010_create_files.sql"),
+        include_str!("../migrations/postgres/0010_create_files.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -9,6 +9,7 @@ pub mod corps;
 pub mod directory;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod messaging;
 pub mod operators;
 pub mod signups;
@@ -23,6 +24,7 @@ pub use error::{StoreError, StoreResult};
 pub use events::{
     Appended, Committed, EventPayload, EventRecord, EventStore, NewEvent, Recipients,
 };
+pub use files::FileStore;
 pub use messaging::MessageStore;
 pub use operators::OperatorStore;
 pub use signups::SignupStore;
@@ -35,6 +37,7 @@ pub struct Stores {
     pub accounts: Arc<dyn AccountStore>,
     pub events: Arc<dyn EventStore>,
     pub messages: Arc<dyn MessageStore>,
+    pub files: Arc<dyn FileStore>,
     pub audit: Arc<dyn AuditStore>,
     pub signups: Arc<dyn SignupStore>,
     pub operators: Arc<dyn OperatorStore>,

@@ -10,6 +10,7 @@ pub mod openapi;
 pub mod operator;
 pub mod signup;
 pub mod sync;
+pub mod uploads;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -175,5 +176,14 @@ pub fn routes() -> Router<AppState> {
         .route("/messages/{id}/receipts", get(messaging::receipts))
         .route("/messages/{id}/recall", post(messaging::recall))
         .route("/messages/{id}/reactions", post(messaging::react))
+        .route("/uploads", post(uploads::create).options(uploads::options))
+        .route(
+            "/uploads/{id}",
+            axum::routing::head(uploads::head)
+                .patch(uploads::patch)
+                .delete(uploads::terminate)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/files/{id}", get(uploads::download))
         .route("/openapi.json", get(openapi::document))
 }

@@ -545,6 +545,42 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "apps",
         "Enabled apps' ids and names (to name app senders)",
     ),
+    (
+        "post",
+        "/api/v1/uploads",
+        "files",
+        "Start a tus upload (creation)",
+    ),
+    (
+        "options",
+        "/api/v1/uploads",
+        "files",
+        "tus capabilities: version, extensions, max size, checksum algorithms",
+    ),
+    (
+        "head",
+        "/api/v1/uploads/{id}",
+        "files",
+        "A tus upload's offset (resume from here)",
+    ),
+    (
+        "patch",
+        "/api/v1/uploads/{id}",
+        "files",
+        "Append bytes to a tus upload at Upload-Offset",
+    ),
+    (
+        "delete",
+        "/api/v1/uploads/{id}",
+        "files",
+        "Cancel a tus upload (termination)",
+    ),
+    (
+        "get",
+        "/api/v1/files/{id}",
+        "files",
+        "Download a file, whole or by Range",
+    ),
     ("get", "/api/v1/openapi.json", "meta", "This document"),
 ];
 

@@ -15,5 +15,6 @@ mod signup;
 mod support;
 mod tenancy;
 mod tls;
+mod uploads;
 mod wecom;
 mod wecom_messages;

@@ -1,0 +1,299 @@
+//! Files: resumable uploads (the tus 1.0 protocol's semantics) and content-addressed storage.
+//!
+//! An upload's bytes are appended to a temporary file on disk, flushed to disk before its new
+//! offset is recorded, so an acknowledged offset survives a crash or restart and the client
+//! resumes from it. A chunk may carry a SHA-1 checksum; a mismatch discards that chunk only.
+//! When the last byte arrives the file is hashed (SHA-256) and moved into blob storage under
+//! its hash, unless those bytes are already there (deduplication).
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use futures::{Stream, StreamExt};
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use workhub_core::{Code, Error};
+use workhub_store::files::{FileRecord, Upload};
+
+use crate::context::UserActor;
+use crate::{Deps, StoreResultExt};
+
+/// Largest file (3 GiB: the security policy's default for desktop and web).
+pub const MAX_SIZE: i64 = 3 * 1024 * 1024 * 1024;
+/// How long an unfinished upload is kept.
+pub const EXPIRES_AFTER_MS: i64 = 24 * 3600 * 1000;
+
+#[derive(Clone)]
+pub struct Files {
+    deps: Deps,
+    root: PathBuf,
+}
+
+/// What a client declares when it starts an upload.
+#[derive(Debug, Clone, Default)]
+pub struct NewUpload {
+    pub length: i64,
+    pub name: String,
+    pub content_type: String,
+}
+
+fn io(e: std::io::Error) -> Error {
+    tracing::error!(error = %e, "file storage failure");
+    Error::new(Code::Internal)
+}
+
+impl Files {
+    /// `root` holds `uploads/` (in progress) and `blobs/` (stored files).
+    pub fn new(deps: Deps, root: PathBuf) -> Files {
+        Files { deps, root }
+    }
+
+    fn partial(&self, upload_id: &str) -> PathBuf {
+        self.root.join("uploads").join(upload_id)
+    }
+
+    fn blob(&self, sha256: &str) -> PathBuf {
+        self.root.join("blobs").join(&sha256[..2]).join(sha256)
+    }
+
+    /// POST /uploads
+    pub async fn create(&self, who: &UserActor, new: NewUpload) -> Result<Upload, Error> {
+        if new.length < 0 {
+            return Err(Error::with(Code::InvalidRequest, "Upload-Length"));
+        }
+        if new.length > MAX_SIZE {
+            return Err(Error::new(Code::UploadTooLarge));
+        }
+        let now = self.deps.now();
+        let upload = Upload {
+            upload_id: uuid::Uuid::now_v7().simple().to_string(),
+            corp_id: who.corp_id.clone(),
+            userid: who.userid.clone(),
+            length: new.length,
+            offset: 0,
+            name: new.name.chars().take(255).collect(),
+            content_type: new.content_type.chars().take(128).collect(),
+            file_id: None,
+            created_at: now,
+            expires_at: now + EXPIRES_AFTER_MS,
+        };
+        tokio::fs::create_dir_all(self.root.join("uploads"))
+            .await
+            .map_err(io)?;
+        tokio::fs::File::create(self.partial(&upload.upload_id))
+            .await
+            .map_err(io)?;
+        self.deps
+            .stores
+            .files
+            .create_upload(upload.clone())
+            .await
+            .or_internal()?;
+        if upload.length == 0 {
+            return self.finish(upload).await;
+        }
+        Ok(upload)
+    }
+
+    /// HEAD /uploads/{id}: only its uploader sees it; an expired one is gone.
+    pub async fn status(&self, who: &UserActor, upload_id: &str) -> Result<Upload, Error> {
+        let upload = self
+            .deps
+            .stores
+            .files
+            .find_upload(upload_id)
+            .await
+            .or_internal()?
+            .filter(|u| u.corp_id == who.corp_id && u.userid == who.userid)
+            .filter(|u| u.file_id.is_some() || u.expires_at > self.deps.now())
+            .ok_or_else(|| Error::new(Code::UploadNotFound))?;
+        Ok(upload)
+    }
+
+    /// PATCH /uploads/{id}: appends the body at `offset`. With `sha1` (base64), the chunk is
+    /// kept only if it matches.
+    pub async fn append<S, B, E>(
+        &self,
+        who: &UserActor,
+        upload_id: &str,
+        offset: i64,
+        sha1: Option<&str>,
+        mut body: S,
+    ) -> Result<Upload, Error>
+    where
+        S: Stream<Item = Result<B, E>> + Unpin,
+        B: AsRef<[u8]>,
+    {
+        let upload = self.status(who, upload_id).await?;
+        if upload.file_id.is_some() || offset != upload.offset {
+            return Err(Error::with(
+                Code::UploadOffsetMismatch,
+                upload.offset.to_string(),
+            ));
+        }
+        let path = self.partial(upload_id);
+        let mut file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .await
+            .map_err(io)?;
+        // Bytes past the recorded offset are from a chunk that was never acknowledged.
+        file.set_len(offset as u64).await.map_err(io)?;
+        file.seek(std::io::SeekFrom::Start(offset as u64))
+            .await
+            .map_err(io)?;
+        let (mut written, mut hasher) = (0i64, Sha1::new());
+        let mut failed = None;
+        while let Some(chunk) = body.next().await {
+            let Ok(chunk) = chunk else {
+                // The client went away: keep what is flushed below, resume from there.
+                break;
+            };
+            let bytes = chunk.as_ref();
+            if offset + written + bytes.len() as i64 > upload.length {
+                failed = Some(Error::new(Code::UploadTooLarge));
+                break;
+            }
+            hasher.update(bytes);
+            file.write_all(bytes).await.map_err(io)?;
+            written += bytes.len() as i64;
+        }
+        let checksum_ok = sha1.is_none_or(|expected| {
+            base64::engine::general_purpose::STANDARD.encode(hasher.finalize()) == expected.trim()
+        });
+        if failed.is_some() || !checksum_ok {
+            file.set_len(offset as u64).await.map_err(io)?;
+            return Err(failed.unwrap_or_else(|| Error::new(Code::ChecksumMismatch)));
+        }
+        // On disk before the offset is recorded: an acknowledged offset is never lost.
+        file.sync_data().await.map_err(io)?;
+        drop(file);
+        let to = offset + written;
+        let moved = self
+            .deps
+            .stores
+            .files
+            .advance_upload(upload_id, offset, to)
+            .await
+            .or_internal()?;
+        if !moved {
+            return Err(Error::new(Code::UploadOffsetMismatch));
+        }
+        let upload = Upload {
+            offset: to,
+            ..upload
+        };
+        if to == upload.length {
+            return self.finish(upload).await;
+        }
+        Ok(upload)
+    }
+
+    /// The last byte arrived: hash, store once, record the file.
+    async fn finish(&self, upload: Upload) -> Result<Upload, Error> {
+        let path = self.partial(&upload.upload_id);
+        let sha256 = sha256_of(&path).await?;
+        let blob = self.blob(&sha256);
+        if tokio::fs::metadata(&blob).await.is_ok() {
+            // The same bytes are stored already: keep one copy.
+            tokio::fs::remove_file(&path).await.map_err(io)?;
+        } else {
+            if let Some(dir) = blob.parent() {
+                tokio::fs::create_dir_all(dir).await.map_err(io)?;
+            }
+            tokio::fs::rename(&path, &blob).await.map_err(io)?;
+        }
+        let file_id = uuid::Uuid::now_v7().simple().to_string();
+        let record = FileRecord {
+            corp_id: upload.corp_id.clone(),
+            file_id: file_id.clone(),
+            sha256,
+            size: upload.length,
+            name: upload.name.clone(),
+            content_type: upload.content_type.clone(),
+            created_by: upload.userid.to_string(),
+            created_at: self.deps.now(),
+        };
+        self.deps
+            .stores
+            .files
+            .finish_upload(&upload.upload_id, record)
+            .await
+            .or_internal()?;
+        Ok(Upload {
+            file_id: Some(file_id),
+            ..upload
+        })
+    }
+
+    /// DELETE /uploads/{id} (termination).
+    pub async fn terminate(&self, who: &UserActor, upload_id: &str) -> Result<(), Error> {
+        let upload = self.status(who, upload_id).await?;
+        self.deps
+            .stores
+            .files
+            .delete_upload(&upload.upload_id)
+            .await
+            .or_internal()?;
+        let _ = tokio::fs::remove_file(self.partial(upload_id)).await;
+        Ok(())
+    }
+
+    /// A file of the caller's company and where its bytes are.
+    pub async fn open(
+        &self,
+        who: &UserActor,
+        file_id: &str,
+    ) -> Result<(FileRecord, PathBuf), Error> {
+        let record = self
+            .deps
+            .stores
+            .files
+            .find_corp_file(&who.corp_id, file_id)
+            .await
+            .or_internal()?
+            .ok_or_else(|| Error::new(Code::FileNotFound))?;
+        let path = self.blob(&record.sha256);
+        Ok((record, path))
+    }
+
+    /// Deletes unfinished uploads past their expiry; how many.
+    pub async fn purge_expired_uploads(&self) -> Result<usize, Error> {
+        let expired = self
+            .deps
+            .stores
+            .files
+            .list_expired_uploads(self.deps.now())
+            .await
+            .or_internal()?;
+        for u in &expired {
+            self.deps
+                .stores
+                .files
+                .delete_upload(&u.upload_id)
+                .await
+                .or_internal()?;
+            let _ = tokio::fs::remove_file(self.partial(&u.upload_id)).await;
+        }
+        Ok(expired.len())
+    }
+}
+
+async fn sha256_of(path: &Path) -> Result<String, Error> {
+    let mut file = tokio::fs::File::open(path).await.map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf).await.map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}

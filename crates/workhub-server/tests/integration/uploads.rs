@@ -1,0 +1,223 @@
+//! tus 1.0 resumable uploads (core, creation, termination, checksum, expiration) and downloads
+//! with Range: resumed after a restart, a bad checksum loses only its chunk, same bytes stored
+//! once, another company cannot read the file.
+
+use base64::Engine;
+use reqwest::{Method, StatusCode};
+use sha1::{Digest, Sha1};
+use workhub_testkit::TestDb;
+
+use crate::support::TestServer;
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+async fn tus(s: &TestServer, method: Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+    s.http
+        .request(method, format!("{}{path}", s.url))
+        .bearer_auth(token)
+        .header("tus-resumable", "1.0.0")
+}
+
+async fn patch(
+    s: &TestServer,
+    token: &str,
+    at: &str,
+    offset: usize,
+    chunk: &[u8],
+    sum: Option<String>,
+) -> reqwest::Response {
+    let mut req = tus(s, Method::PATCH, at, token)
+        .await
+        .header("content-type", "application/offset+octet-stream")
+        .header("upload-offset", offset.to_string())
+        .body(chunk.to_vec());
+    if let Some(sum) = sum {
+        req = req.header("upload-checksum", format!("sha1 {sum}"));
+    }
+    req.send().await.unwrap()
+}
+
+fn header(res: &reqwest::Response, name: &str) -> String {
+    res.headers()
+        .get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default()
+}
+
+async fn start(s: &TestServer, token: &str, length: usize, name: &str) -> String {
+    let res = tus(s, Method::POST, "/api/v1/uploads", token)
+        .await
+        .header("upload-length", length.to_string())
+        .header(
+            "upload-metadata",
+            format!(
+                "filename {},filetype {}",
+                b64(name.as_bytes()),
+                b64(b"text/plain")
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert!(
+        !header(&res, "upload-expires").is_empty(),
+        "expiration extension"
+    );
+    header(&res, "location")
+}
+
+#[tokio::test]
+async fn uploads_resume_after_restart_and_download_by_range() {
+    for db in TestDb::both("tus uploads").await {
+        let s = TestServer::on(db).await;
+        let c = s.corp().await;
+        let token = c.admin_token.clone();
+        let options = s
+            .http
+            .request(Method::OPTIONS, format!("{}/api/v1/uploads", s.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(header(&options, "tus-version"), "1.0.0");
+        assert!(header(&options, "tus-extension").contains("checksum"));
+        let no_version = s
+            .http
+            .post(format!("{}/api/v1/uploads", s.url))
+            .bearer_auth(&token)
+            .header("upload-length", "3")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_version.status(), StatusCode::PRECONDITION_FAILED);
+
+        let content = "你好，Workhub！resumable bytes".as_bytes();
+        let at = start(&s, &token, content.len(), "说明.txt").await;
+        let first = &content[..10];
+        let res = patch(&s, &token, &at, 0, first, Some(b64(&Sha1::digest(first)))).await;
+        assert_eq!(
+            (res.status(), header(&res, "upload-offset")),
+            (StatusCode::NO_CONTENT, "10".into())
+        );
+        let wrong_offset = patch(&s, &token, &at, 3, &content[3..], None).await;
+        assert_eq!(wrong_offset.status(), StatusCode::CONFLICT);
+        let bad_sum = patch(
+            &s,
+            &token,
+            &at,
+            10,
+            &content[10..],
+            Some(b64(&Sha1::digest(b"other"))),
+        )
+        .await;
+        assert_eq!(bad_sum.status().as_u16(), 460, "checksum mismatch");
+
+        // The server restarts: the acknowledged offset is still there.
+        let s = s.restart().await;
+        let token = s
+            .login(&c.corpid, "admin", crate::support::ADMIN_PASSWORD, "again")
+            .await
+            .1["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let head = tus(&s, Method::HEAD, &at, &token)
+            .await
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (head.status(), header(&head, "upload-offset")),
+            (StatusCode::OK, "10".into())
+        );
+        let done = patch(&s, &token, &at, 10, &content[10..], None).await;
+        assert_eq!(done.status(), StatusCode::NO_CONTENT);
+        let file_id = header(&done, "workhub-file-id");
+        assert!(!file_id.is_empty());
+
+        let file = format!("{}/api/v1/files/{file_id}", s.url);
+        let whole = s.http.get(&file).bearer_auth(&token).send().await.unwrap();
+        assert!(header(&whole, "content-disposition").contains("filename*=UTF-8''%E8%AF%B4"));
+        assert_eq!(whole.bytes().await.unwrap().as_ref(), content);
+        let part = s
+            .http
+            .get(&file)
+            .bearer_auth(&token)
+            .header("range", "bytes=3-8")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (part.status(), header(&part, "content-range")),
+            (
+                StatusCode::PARTIAL_CONTENT,
+                format!("bytes 3-8/{}", content.len())
+            )
+        );
+        assert_eq!(part.bytes().await.unwrap().as_ref(), &content[3..9]);
+
+        // The same bytes again are stored once.
+        let again = start(&s, &token, content.len(), "copy.txt").await;
+        let copy = patch(&s, &token, &again, 0, content, None).await;
+        assert_ne!(header(&copy, "workhub-file-id"), file_id);
+        let blobs = walk(&s.config.data_dir.join("files").join("blobs"));
+        assert_eq!(blobs, 1, "deduplicated");
+
+        let other = s.corp().await;
+        let stranger = s
+            .http
+            .get(&file)
+            .bearer_auth(&other.admin_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stranger.status(), StatusCode::NOT_FOUND);
+        let foreign_head = tus(&s, Method::HEAD, &at, &other.admin_token)
+            .await
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(foreign_head.status(), StatusCode::NOT_FOUND);
+
+        let cancelled = start(&s, &token, 100, "x.bin").await;
+        let res = tus(&s, Method::DELETE, &cancelled, &token)
+            .await
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        let gone = tus(&s, Method::HEAD, &cancelled, &token)
+            .await
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+        let too_big = tus(&s, Method::POST, "/api/v1/uploads", &token)
+            .await
+            .header("upload-length", (4u64 << 30).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        s.stop().await;
+    }
+}
+
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        walk(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
