@@ -112,7 +112,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
         shutdown: shutdown.clone(),
         domain,
     };
-    spawn_housekeeping(state.domain.clone(), shutdown.clone());
+    spawn_housekeeping(state.domain.clone(), state.files.clone(), shutdown.clone());
     let app = workhub_http::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -156,8 +156,12 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
 
 /// Background upkeep every node runs (each step is idempotent, so nodes may overlap):
 /// department groups follow the directory within 30 seconds; messages past each company's
-/// retention are purged hourly.
-fn spawn_housekeeping(domain: workhub_domain::Domain, shutdown: CancellationToken) {
+/// retention and unfinished uploads past their expiry are purged hourly.
+fn spawn_housekeeping(
+    domain: workhub_domain::Domain,
+    files: workhub_domain::files::Files,
+    shutdown: CancellationToken,
+) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(std::time::Duration::from_secs(30));
         let mut n: u64 = 0;
@@ -175,6 +179,9 @@ fn spawn_housekeeping(domain: workhub_domain::Domain, shutdown: CancellationToke
                     Ok(0) => {}
                     Ok(n) => tracing::info!(messages = n, "purged messages past retention"),
                     Err(e) => tracing::warn!(error = ?e, "message purge failed"),
+                }
+                if let Err(e) = files.purge_expired_uploads().await {
+                    tracing::warn!(error = ?e, "expired upload purge failed");
                 }
             }
             n += 1;

@@ -86,10 +86,15 @@ pub fn normalize(kind: &str, content: &Value) -> Result<Value, Error> {
         }),
         "image" | "file" | "voice" | "video" => {
             let mut out = Map::new();
-            out.insert(
-                "media_id".into(),
-                required(content, "media_id", 128)?.into(),
-            );
+            // A file uploaded here (`file_id`, from /api/v1/uploads) or WeCom media (`media_id`).
+            if field(content, "file_id").is_some() {
+                out.insert("file_id".into(), required(content, "file_id", 64)?.into());
+            } else {
+                out.insert(
+                    "media_id".into(),
+                    required(content, "media_id", 128)?.into(),
+                );
+            }
             for name in ["name", "title", "description"] {
                 let value = optional(content, name, 512)?;
                 if !value.is_empty() {

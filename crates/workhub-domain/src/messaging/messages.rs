@@ -65,7 +65,8 @@ impl Messaging {
         if !USER_TYPES.contains(&send.kind.as_str()) {
             return Err(Error::with(Code::InvalidMsgType, send.kind));
         }
-        let content = normalize(&send.kind, &send.content)?;
+        let mut content = normalize(&send.kind, &send.content)?;
+        self.attach_file(&who.corp_id, &mut content).await?;
         // Most messages mention no one: read the member list only when needed.
         let members = if send.mentions.iter().any(|m| m != "@all") {
             self.members_of(&who.corp_id, id).await?
@@ -103,6 +104,30 @@ impl Messaging {
         message.mentions = json!(mentions).to_string();
         message.reply_to = send.reply_to;
         self.post(message).await
+    }
+
+    /// A message naming an uploaded file must name one of the company's files; its stored
+    /// name and size are what recipients see.
+    async fn attach_file(
+        &self,
+        corp: &workhub_core::CorpId,
+        content: &mut Value,
+    ) -> Result<(), Error> {
+        let Some(file_id) = content.get("file_id").and_then(Value::as_str) else {
+            return Ok(());
+        };
+        let file = self
+            .deps
+            .stores
+            .files
+            .find_corp_file(corp, file_id)
+            .await
+            .or_internal()?
+            .ok_or_else(|| Error::new(Code::FileNotFound))?;
+        content["name"] = json!(file.name);
+        content["size"] = json!(file.size);
+        content["content_type"] = json!(file.content_type);
+        Ok(())
     }
 
     pub(super) fn new_message(

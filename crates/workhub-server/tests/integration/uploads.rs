@@ -165,6 +165,26 @@ async fn uploads_resume_after_restart_and_download_by_range() {
         let blobs = walk(&s.config.data_dir.join("files").join("blobs"));
         assert_eq!(blobs, 1, "deduplicated");
 
+        // The file goes into a conversation as a message; recipients see its stored name.
+        let path = crate::messaging::direct_messages_path(&s, &token, "admin").await;
+        let msg = serde_json::json!({ "client_msg_id": "f-1", "type": "file", "content": { "file_id": file_id, "name": "改名.txt" } });
+        let (status, sent) = s.call(Method::POST, &path, Some(&token), Some(msg)).await;
+        assert_eq!(status, StatusCode::OK, "{sent}");
+        assert_eq!(
+            (
+                sent["content"]["name"].as_str(),
+                sent["content"]["size"].as_u64()
+            ),
+            (Some("说明.txt"), Some(content.len() as u64))
+        );
+        let missing = serde_json::json!({ "client_msg_id": "f-2", "type": "image", "content": { "file_id": "nope" } });
+        assert_eq!(
+            s.call(Method::POST, &path, Some(&token), Some(missing))
+                .await
+                .0,
+            StatusCode::NOT_FOUND
+        );
+
         let other = s.corp().await;
         let stranger = s
             .http
