@@ -227,6 +227,88 @@ impl Files {
         })
     }
 
+    /// Stores a whole file at once (WeCom `media/upload`) for `corp`; its record.
+    pub async fn store(
+        &self,
+        corp: &workhub_core::CorpId,
+        created_by: &str,
+        name: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<FileRecord, Error> {
+        let sha256: String = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let blob = self.blob(&sha256);
+        if tokio::fs::metadata(&blob).await.is_err() {
+            if let Some(dir) = blob.parent() {
+                tokio::fs::create_dir_all(dir).await.map_err(io)?;
+            }
+            // Written aside, flushed, then renamed: a reader never sees half a blob.
+            let aside = blob.with_extension("part");
+            let mut file = tokio::fs::File::create(&aside).await.map_err(io)?;
+            file.write_all(bytes).await.map_err(io)?;
+            file.sync_data().await.map_err(io)?;
+            tokio::fs::rename(&aside, &blob).await.map_err(io)?;
+        }
+        let record = FileRecord {
+            corp_id: corp.clone(),
+            file_id: uuid::Uuid::now_v7().simple().to_string(),
+            sha256,
+            size: bytes.len() as i64,
+            name: name.chars().take(255).collect(),
+            content_type: content_type.chars().take(128).collect(),
+            created_by: created_by.to_string(),
+            created_at: self.deps.now(),
+        };
+        self.deps
+            .stores
+            .files
+            .add_corp_file(record.clone())
+            .await
+            .or_internal()?;
+        Ok(record)
+    }
+
+    /// A company's file, read whole (import files are small).
+    pub async fn read(
+        &self,
+        corp: &workhub_core::CorpId,
+        file_id: &str,
+    ) -> Result<(FileRecord, Vec<u8>), Error> {
+        let record = self
+            .deps
+            .stores
+            .files
+            .find_corp_file(corp, file_id)
+            .await
+            .or_internal()?
+            .ok_or_else(|| Error::new(Code::FileNotFound))?;
+        let bytes = tokio::fs::read(self.blob(&record.sha256))
+            .await
+            .map_err(|_| Error::new(Code::FileNotFound))?;
+        Ok((record, bytes))
+    }
+
+    /// A company's file and where its bytes are.
+    pub async fn locate(
+        &self,
+        corp: &workhub_core::CorpId,
+        file_id: &str,
+    ) -> Result<(FileRecord, PathBuf), Error> {
+        let record = self
+            .deps
+            .stores
+            .files
+            .find_corp_file(corp, file_id)
+            .await
+            .or_internal()?
+            .ok_or_else(|| Error::new(Code::FileNotFound))?;
+        let path = self.blob(&record.sha256);
+        Ok((record, path))
+    }
+
     /// DELETE /uploads/{id} (termination).
     pub async fn terminate(&self, who: &UserActor, upload_id: &str) -> Result<(), Error> {
         let upload = self.status(who, upload_id).await?;
@@ -246,16 +328,7 @@ impl Files {
         who: &UserActor,
         file_id: &str,
     ) -> Result<(FileRecord, PathBuf), Error> {
-        let record = self
-            .deps
-            .stores
-            .files
-            .find_corp_file(&who.corp_id, file_id)
-            .await
-            .or_internal()?
-            .ok_or_else(|| Error::new(Code::FileNotFound))?;
-        let path = self.blob(&record.sha256);
-        Ok((record, path))
+        self.locate(&who.corp_id, file_id).await
     }
 
     /// Deletes unfinished uploads past their expiry; how many.

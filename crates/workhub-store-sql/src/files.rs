@@ -37,6 +37,25 @@ fn file(row: &AnyRow) -> RowResult<FileRecord> {
     })
 }
 
+async fn insert_file(conn: &mut sqlx::AnyConnection, f: FileRecord) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO corp_files (corp_id, file_id, sha256, size, name, content_type, created_by, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(f.corp_id.to_string())
+    .bind(f.file_id)
+    .bind(f.sha256)
+    .bind(f.size)
+    .bind(f.name)
+    .bind(f.content_type)
+    .bind(f.created_by)
+    .bind(f.created_at)
+    .execute(conn)
+    .await
+    .map_err(backend_error)?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl FileStore for SqlStore {
     async fn create_upload(&self, u: Upload) -> StoreResult<()> {
@@ -97,30 +116,22 @@ impl FileStore for SqlStore {
             .await
     }
 
+    async fn add_corp_file(&self, f: FileRecord) -> StoreResult<()> {
+        self.writer
+            .run(move |conn| Box::pin(async move { insert_file(conn, f).await }))
+            .await
+    }
+
     async fn finish_upload(&self, upload_id: &str, f: FileRecord) -> StoreResult<()> {
         let upload_id = upload_id.to_string();
         self.writer
             .run(move |conn| {
                 Box::pin(async move {
-                    sqlx::query(
-                        "INSERT INTO corp_files (corp_id, file_id, sha256, size, name, \
-                         content_type, created_by, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(f.corp_id.to_string())
-                    .bind(f.file_id.clone())
-                    .bind(f.sha256)
-                    .bind(f.size)
-                    .bind(f.name)
-                    .bind(f.content_type)
-                    .bind(f.created_by)
-                    .bind(f.created_at)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(backend_error)?;
+                    let file_id = f.file_id.clone();
+                    insert_file(conn, f).await?;
                     sqlx::query("UPDATE uploads SET file_id = $2 WHERE upload_id = $1")
                         .bind(upload_id)
-                        .bind(f.file_id)
+                        .bind(file_id)
                         .execute(&mut *conn)
                         .await
                         .map_err(backend_error)?;

@@ -41,6 +41,8 @@ pub trait FileStore: Send + Sync {
     async fn advance_upload(&self, upload_id: &str, from: i64, to: i64) -> StoreResult<bool>;
     /// Records the finished file and links the upload to it, in one unit.
     async fn finish_upload(&self, upload_id: &str, file: FileRecord) -> StoreResult<()>;
+    /// Records a file stored in one piece (WeCom `media/upload`).
+    async fn add_corp_file(&self, file: FileRecord) -> StoreResult<()>;
     async fn delete_upload(&self, upload_id: &str) -> StoreResult<bool>;
     /// Unfinished uploads that expired before `now`.
     async fn list_expired_uploads(&self, now: i64) -> StoreResult<Vec<Upload>>;

@@ -381,6 +381,7 @@ pub async fn import_preview(
     body: axum::body::Bytes,
 ) -> ApiResult<Json<Value>> {
     let mode = import_mode(q.mode.as_deref())?;
+    let (corp, who) = (s.0.corp_id.clone(), s.0.userid.to_string());
     let actor = actor(s);
     let preview = state
         .domain
@@ -389,10 +390,10 @@ pub async fn import_preview(
         .await?;
     // Keep the file so "apply" runs exactly what was previewed.
     let import_id = state
-        .domain
-        .signup
-        .store_file(body.to_vec(), "text/csv")
-        .await?;
+        .files
+        .store(&corp, &who, "import.csv", "text/csv", &body)
+        .await?
+        .file_id;
     Ok(Json(
         json!({ "import_id": import_id, "mode": mode, "preview": preview }),
     ))
@@ -407,11 +408,12 @@ pub async fn import_apply(
     QueryArgs(q): QueryArgs<ImportArgs>,
 ) -> ApiResult<Json<Value>> {
     let mode = import_mode(q.mode.as_deref())?;
-    let file = state.domain.signup.file(&import_id).await?;
+    // Only the company that previewed the file can apply it.
+    let (_, bytes) = state.files.read(&s.0.corp_id, &import_id).await?;
     let jobid = state
         .domain
         .directory
-        .start_import(&actor(s), &meta, &file.bytes, mode)
+        .start_import(&actor(s), &meta, &bytes, mode)
         .await?;
     Ok(Json(json!({ "jobid": jobid })))
 }

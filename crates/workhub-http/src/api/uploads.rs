@@ -232,11 +232,20 @@ pub async fn download(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let (record, path) = state.files.open(&who, &id).await?;
+    Ok(serve_file(&record, &path, &headers).await?)
+}
+
+/// A stored file as a response: whole, or the one `Range` asked for.
+pub async fn serve_file(
+    record: &workhub_store::files::FileRecord,
+    path: &std::path::Path,
+    headers: &HeaderMap,
+) -> Result<Response, Error> {
     let size = u64::try_from(record.size).unwrap_or(0);
-    let mut file = tokio::fs::File::open(&path)
+    let mut file = tokio::fs::File::open(path)
         .await
         .map_err(|_| Error::new(Code::FileNotFound))?;
-    let (status, start, end) = match range(&headers, size) {
+    let (status, start, end) = match range(headers, size) {
         Some((s, e)) => (StatusCode::PARTIAL_CONTENT, s, e),
         None if headers.contains_key("range") && size > 0 => {
             return Ok((

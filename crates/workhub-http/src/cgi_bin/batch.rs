@@ -1,4 +1,4 @@
-//! `/cgi-bin/media/upload` (files for batch jobs) and `/cgi-bin/batch/*`.
+//! `/cgi-bin/media/upload|get` (files of the calling app's company) and `/cgi-bin/batch/*`.
 
 use axum::extract::{Multipart, State};
 use axum::http::request::Parts;
@@ -14,7 +14,7 @@ use crate::extract::RequestMeta;
 /// POST /cgi-bin/media/upload?type=file (multipart, part `media`)
 pub async fn upload(
     State(state): State<AppState>,
-    App(_app): App,
+    App(app): App,
     parts: Parts,
     mut form: Multipart,
 ) -> Reply {
@@ -30,6 +30,7 @@ pub async fn upload(
             .content_type()
             .unwrap_or("application/octet-stream")
             .to_string();
+        let name = field.file_name().unwrap_or("media").to_string();
         let bytes = field
             .bytes()
             .await
@@ -37,11 +38,15 @@ pub async fn upload(
         if bytes.is_empty() {
             return Err(Error::with(Code::InvalidRequest, "empty media").into());
         }
+        if bytes.len() > 20 * 1024 * 1024 {
+            return Err(Error::new(Code::UploadTooLarge).into());
+        }
+        let (corp, agent) = corp_of(&app)?;
         let media_id = state
-            .domain
-            .signup
-            .store_file(bytes.to_vec(), &content_type)
-            .await?;
+            .files
+            .store(&corp, &agent, &name, &content_type, &bytes)
+            .await?
+            .file_id;
         return Ok(ok(
             "ok",
             json!({ "type": kind, "media_id": media_id, "created_at": (state.domain.deps.now() / 1000).to_string() }),
@@ -66,11 +71,12 @@ async fn start(
         .media_id
         .filter(|m| !m.is_empty())
         .ok_or_else(|| Error::with(Code::MissingField, "media_id"))?;
-    let file = state.domain.signup.file(&media_id).await?;
+    let (corp, _) = corp_of(&app)?;
+    let (_, bytes) = state.files.read(&corp, &media_id).await?;
     let jobid = state
         .domain
         .directory
-        .start_import(&app, &meta, &file.bytes, mode)
+        .start_import(&app, &meta, &bytes, mode)
         .await?;
     Ok(ok("ok", json!({ "jobid": jobid })))
 }
@@ -110,4 +116,28 @@ pub async fn getresult(State(state): State<AppState>, App(app): App, parts: Part
         "ok",
         json!({ "status": job.status, "type": job.kind, "total": job.total, "percentage": percentage, "result": result }),
     ))
+}
+
+/// The company of a calling app and how files it stores are attributed.
+fn corp_of(app: &workhub_domain::Actor) -> Result<(workhub_core::CorpId, String), Error> {
+    match app {
+        workhub_domain::Actor::App { corp_id, agent_id } => {
+            Ok((corp_id.clone(), format!("app:{agent_id}")))
+        }
+        _ => Err(Error::new(Code::Unauthenticated)),
+    }
+}
+
+/// GET /cgi-bin/media/get?media_id= (raw bytes; `Range` supported)
+pub async fn media_get(
+    State(state): State<AppState>,
+    App(app): App,
+    parts: Parts,
+) -> Result<axum::response::Response, crate::error::WecomError> {
+    let media_id = query_value(&parts, "media_id")
+        .filter(|m| !m.is_empty())
+        .ok_or_else(|| Error::with(Code::MissingField, "media_id"))?;
+    let (corp, _) = corp_of(&app)?;
+    let (record, path) = state.files.locate(&corp, &media_id).await?;
+    Ok(crate::api::uploads::serve_file(&record, &path, &parts.headers).await?)
 }

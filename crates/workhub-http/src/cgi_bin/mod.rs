@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
             get(gettoken::gettoken).post(gettoken::gettoken),
         )
         .route("/media/upload", post(batch::upload))
+        .route("/media/get", get(batch::media_get))
         .route("/batch/syncuser", post(batch::syncuser))
         .route("/batch/replaceuser", post(batch::replaceuser))
         .route("/batch/getresult", get(batch::getresult))

@@ -302,3 +302,70 @@ async fn app_group_chats_and_robot_webhooks() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn media_uploaded_by_an_app_is_served_to_its_company_only() {
+    let s = TestServer::sqlite().await;
+    let c = s.corp().await;
+    let (_, token) = app_token(&s, &c, "上传").await;
+    let bytes = "季度报表\n第一行".as_bytes().to_vec();
+    let part = reqwest::multipart::Part::bytes(bytes.clone()).file_name("报表.txt");
+    let form = reqwest::multipart::Form::new().part("media", part);
+    let url = format!(
+        "{}/cgi-bin/media/upload?access_token={token}&type=file",
+        s.url
+    );
+    let up: Value = s
+        .http
+        .post(url)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(up["errcode"], 0, "{up}");
+    let media_id = up["media_id"].as_str().unwrap();
+    let get = format!(
+        "{}/cgi-bin/media/get?access_token={token}&media_id={media_id}",
+        s.url
+    );
+    let res = s.http.get(&get).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().to_vec(), bytes);
+    let part = s
+        .http
+        .get(&get)
+        .header("range", "bytes=0-2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.bytes().await.unwrap().to_vec(), bytes[..3].to_vec());
+
+    let other = s.corp().await;
+    let (_, foreign) = app_token(&s, &other, "别家").await;
+    let theirs = format!(
+        "{}/cgi-bin/media/get?access_token={foreign}&media_id={media_id}",
+        s.url
+    );
+    let refused: Value = s
+        .http
+        .get(theirs)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused["errcode"], 40007,
+        "another company's media does not exist for it"
+    );
+    let batch = json!({ "media_id": media_id });
+    assert_ne!(
+        cgi(&s, "batch/syncuser", &foreign, Some(batch)).await["errcode"],
+        0
+    );
+    s.stop().await;
+}
