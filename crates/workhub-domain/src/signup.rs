@@ -92,27 +92,6 @@ impl Signup {
         Ok((file_id, size))
     }
 
-    /// Stores a file of a known type (import files, WeCom media) and returns its id.
-    pub async fn store_file(&self, bytes: Vec<u8>, content_type: &str) -> Result<String, Error> {
-        if bytes.len() > 20 * 1024 * 1024 {
-            return Err(Error::new(Code::PayloadTooLarge));
-        }
-        let file_id = uuid::Uuid::now_v7().simple().to_string();
-        let file = StoredFile {
-            file_id: file_id.clone(),
-            content_type: content_type.chars().take(128).collect(),
-            bytes,
-            created_at: self.deps.now(),
-        };
-        self.deps
-            .stores
-            .signups
-            .put_file(file)
-            .await
-            .or_internal()?;
-        Ok(file_id)
-    }
-
     pub async fn file(&self, file_id: &str) -> Result<StoredFile, Error> {
         self.deps
             .stores
