@@ -18,6 +18,8 @@ pub struct UserActor {
     pub is_admin: bool,
     pub session_id: String,
     pub device_id: String,
+    /// The signed-in client's platform: "web", "desktop" or "mobile".
+    pub platform: String,
 }
 
 /// Whoever makes a call.

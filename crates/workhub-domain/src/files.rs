@@ -16,6 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use workhub_core::{Code, Error};
 use workhub_store::files::{FileRecord, Upload};
 
+use crate::accounts::policy::Platform;
 use crate::context::UserActor;
 use crate::{Deps, StoreResultExt};
 
@@ -27,6 +28,7 @@ pub const EXPIRES_AFTER_MS: i64 = 24 * 3600 * 1000;
 #[derive(Clone)]
 pub struct Files {
     deps: Deps,
+    accounts: crate::accounts::Accounts,
     root: PathBuf,
 }
 
@@ -45,8 +47,12 @@ fn io(e: std::io::Error) -> Error {
 
 impl Files {
     /// `root` holds `uploads/` (in progress) and `blobs/` (stored files).
-    pub fn new(deps: Deps, root: PathBuf) -> Files {
-        Files { deps, root }
+    pub fn new(deps: Deps, accounts: crate::accounts::Accounts, root: PathBuf) -> Files {
+        Files {
+            deps,
+            accounts,
+            root,
+        }
     }
 
     fn partial(&self, upload_id: &str) -> PathBuf {
@@ -62,8 +68,15 @@ impl Files {
         if new.length < 0 {
             return Err(Error::with(Code::InvalidRequest, "Upload-Length"));
         }
-        if new.length > MAX_SIZE {
-            return Err(Error::new(Code::UploadTooLarge));
+        // The company's limit for this kind of client (the security policy), within MAX_SIZE.
+        let policy = self.accounts.policy(&who.corp_id).await?;
+        let platform = Platform::parse(&who.platform).unwrap_or(Platform::Web);
+        let limit = policy.max_upload_bytes(platform).min(MAX_SIZE);
+        if new.length > limit {
+            return Err(Error::with(
+                Code::UploadTooLarge,
+                format!("{} MiB", limit / 1024 / 1024),
+            ));
         }
         let now = self.deps.now();
         let upload = Upload {

@@ -107,6 +107,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
         wakeups: workhub_http::wakeups::Wakeups::start(domain.deps.bus.as_ref(), shutdown.clone()),
         files: workhub_domain::files::Files::new(
             domain.deps.clone(),
+            domain.accounts.clone(),
             config.data_dir.join("files"),
         ),
         shutdown: shutdown.clone(),

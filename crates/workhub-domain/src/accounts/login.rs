@@ -443,6 +443,7 @@ impl Accounts {
             is_admin: user.is_admin,
             session_id: session.session_id,
             device_id: session.device_id,
+            platform: session.platform,
         })
     }
 }

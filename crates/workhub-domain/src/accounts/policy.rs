@@ -81,6 +81,10 @@ pub struct SecurityPolicy {
     /// CIDR ranges sign-ins and requests may come from; empty allows any address.
     pub ip_allowlist: Vec<String>,
     pub new_device_approval: bool,
+    /// Largest file a member may upload from the web or desktop client, in MiB.
+    pub max_upload_mb_desktop: u32,
+    /// Largest file a member may upload from a phone, in MiB.
+    pub max_upload_mb_mobile: u32,
 }
 
 impl Default for SecurityPolicy {
@@ -98,6 +102,8 @@ impl Default for SecurityPolicy {
             allowed_platforms: vec![Platform::Web, Platform::Desktop, Platform::Mobile],
             ip_allowlist: vec![],
             new_device_approval: false,
+            max_upload_mb_desktop: 3072,
+            max_upload_mb_mobile: 1024,
         }
     }
 }
@@ -124,6 +130,12 @@ impl SecurityPolicy {
         }
         if self.max_devices > 100 {
             return bad("max_devices ≤ 100");
+        }
+        let uploads = 1..=3072;
+        if !uploads.contains(&self.max_upload_mb_desktop)
+            || !uploads.contains(&self.max_upload_mb_mobile)
+        {
+            return bad("max_upload_mb_desktop, max_upload_mb_mobile: 1..3072");
         }
         if self.allowed_platforms.is_empty() {
             return bad("allowed_platforms: at least one");
@@ -167,6 +179,15 @@ impl SecurityPolicy {
             .iter()
             .filter_map(|c| parse_net(c))
             .any(|net| net.contains(&addr))
+    }
+
+    /// The largest upload, in bytes, from a client of this platform.
+    pub fn max_upload_bytes(&self, platform: Platform) -> i64 {
+        let mb = match platform {
+            Platform::Mobile => self.max_upload_mb_mobile,
+            Platform::Web | Platform::Desktop => self.max_upload_mb_desktop,
+        };
+        i64::from(mb) * 1024 * 1024
     }
 
     pub fn platform_allowed(&self, platform: Platform) -> bool {

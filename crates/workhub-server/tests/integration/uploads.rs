@@ -214,6 +214,41 @@ async fn uploads_resume_after_restart_and_download_by_range() {
             .await
             .unwrap();
         assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+        // The security policy's limit for web and desktop clients applies.
+        let (_, mut policy) = s.get("/api/v1/admin/security-policy", &token).await;
+        assert_eq!(
+            (
+                policy["max_upload_mb_desktop"].as_i64(),
+                policy["max_upload_mb_mobile"].as_i64()
+            ),
+            (Some(3072), Some(1024))
+        );
+        policy["max_upload_mb_desktop"] = serde_json::json!(1);
+        assert_eq!(
+            s.call(
+                Method::PUT,
+                "/api/v1/admin/security-policy",
+                Some(&token),
+                Some(policy)
+            )
+            .await
+            .0,
+            StatusCode::OK
+        );
+        let over = tus(&s, Method::POST, "/api/v1/uploads", &token)
+            .await
+            .header("upload-length", (2u64 << 20).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(over.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let under = tus(&s, Method::POST, "/api/v1/uploads", &token)
+            .await
+            .header("upload-length", "1000")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(under.status(), StatusCode::CREATED);
         let too_big = tus(&s, Method::POST, "/api/v1/uploads", &token)
             .await
             .header("upload-length", (4u64 << 30).to_string())
