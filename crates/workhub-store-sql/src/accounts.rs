@@ -7,12 +7,9 @@ use workhub_store::accounts::{
 };
 use workhub_store::{Committed, NewEvent, StoreResult};
 
+use crate::rows::s;
 use crate::rows::{self, b};
 use crate::{SqlStore, backend_error, events};
-
-fn s(v: &impl ToString) -> String {
-    v.to_string()
-}
 
 #[async_trait::async_trait]
 impl AccountStore for SqlStore {

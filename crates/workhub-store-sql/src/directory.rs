@@ -11,11 +11,8 @@ use workhub_store::directory::{
 use workhub_store::{Committed, NewEvent, StoreResult};
 
 use crate::rows::b;
+use crate::rows::s;
 use crate::{SqlStore, backend_error, events};
-
-fn s(v: &impl ToString) -> String {
-    v.to_string()
-}
 
 fn department(r: &AnyRow) -> Result<Department, sqlx::Error> {
     Ok(Department {

@@ -9,6 +9,7 @@ mod directory;
 mod events;
 mod files;
 mod messaging;
+mod messaging_admin;
 pub mod migrations;
 mod operators;
 mod rows;
@@ -98,6 +99,7 @@ impl SqlStore {
             accounts: self.clone(),
             events: self.clone(),
             messages: self.clone(),
+            messaging_admin: self.clone(),
             files: self.clone(),
             audit: self.clone(),
             signups: self.clone(),

@@ -6,17 +6,14 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use workhub_core::{CorpId, UserId};
 use workhub_store::messaging::{
     Conversation, ConversationMember, MemberChange, MemberConversation, MemberPrefs, Message,
-    MessageStore, Posted, Reaction, Robot, SensitiveWord,
+    MessageStore, Posted, Reaction,
 };
 use workhub_store::{Committed, NewEvent, StoreError, StoreResult};
 
 use crate::events::{append, append_if, append_to_members};
+use crate::rows::s;
 use crate::rows::{MESSAGE_COLUMNS, RowResult, b, joined_message};
 use crate::{SqlStore, backend_error};
-
-fn s(v: &impl ToString) -> String {
-    v.to_string()
-}
 
 const CONVERSATION_COLUMNS: &str = "c.corp_id, c.id, c.kind, c.name, c.owner, c.announcement, \
      c.unique_key, c.last_seq, c.member_limit, c.created_at, c.updated_at";
@@ -631,112 +628,6 @@ impl MessageStore for SqlStore {
             .map_err(backend_error)
     }
 
-    async fn create_robot(&self, robot: Robot) -> StoreResult<()> {
-        self.writer
-            .run(move |conn| {
-                Box::pin(async move {
-                    sqlx::query(
-                        "INSERT INTO robots (key_digest, corp_id, conversation_id, key_hint, name, \
-                         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(robot.key_digest)
-                    .bind(s(&robot.corp_id))
-                    .bind(robot.conversation_id)
-                    .bind(robot.key_hint)
-                    .bind(robot.name)
-                    .bind(robot.created_by)
-                    .bind(robot.created_at)
-                    .execute(conn)
-                    .await
-                    .map_err(backend_error)?;
-                    Ok(())
-                })
-            })
-            .await
-    }
-
-    async fn find_robot(&self, key_digest: &str) -> StoreResult<Option<Robot>> {
-        let row = sqlx::query("SELECT * FROM robots WHERE key_digest = $1")
-            .bind(key_digest.to_string())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        row.as_ref().map(robot).transpose().map_err(backend_error)
-    }
-
-    async fn list_robots(&self, corp: &CorpId, conversation: &str) -> StoreResult<Vec<Robot>> {
-        let rows = sqlx::query(
-            "SELECT * FROM robots WHERE corp_id = $1 AND conversation_id = $2 ORDER BY created_at",
-        )
-        .bind(s(corp))
-        .bind(conversation.to_string())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend_error)?;
-        rows.iter()
-            .map(robot)
-            .collect::<Result<_, _>>()
-            .map_err(backend_error)
-    }
-
-    async fn delete_robot(
-        &self,
-        corp: &CorpId,
-        conversation: &str,
-        key_hint: &str,
-    ) -> StoreResult<bool> {
-        let (corp, conversation, key_hint) =
-            (corp.clone(), conversation.to_string(), key_hint.to_string());
-        self.writer
-            .run(move |conn| {
-                Box::pin(async move {
-                    let done = sqlx::query(
-                        "DELETE FROM robots \
-                         WHERE corp_id = $1 AND conversation_id = $2 AND key_hint = $3",
-                    )
-                    .bind(s(&corp))
-                    .bind(conversation)
-                    .bind(key_hint)
-                    .execute(conn)
-                    .await
-                    .map_err(backend_error)?;
-                    Ok(done.rows_affected() > 0)
-                })
-            })
-            .await
-    }
-
-    async fn find_retention(&self, corp: &CorpId) -> StoreResult<Option<i64>> {
-        let row = sqlx::query("SELECT retention_days FROM messaging_settings WHERE corp_id = $1")
-            .bind(s(corp))
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        row.map(|r| r.try_get("retention_days"))
-            .transpose()
-            .map_err(backend_error)
-    }
-
-    async fn save_retention(&self, corp: &CorpId, days: i64) -> StoreResult<()> {
-        let corp = corp.clone();
-        self.writer
-            .run(move |conn| {
-                Box::pin(async move {
-                    sqlx::query(
-                        "INSERT INTO messaging_settings (corp_id, retention_days) VALUES ($1, $2) \
-                         ON CONFLICT (corp_id) DO UPDATE SET retention_days = $2",
-                    )
-                    .bind(s(&corp))
-                    .bind(days)
-                    .execute(conn)
-                    .await
-                    .map_err(backend_error)?;
-                    Ok(())
-                })
-            })
-            .await
-    }
-
     async fn purge_messages(&self, corp: &CorpId, before: i64) -> StoreResult<u64> {
         let corp = corp.clone();
         self.writer
@@ -751,59 +642,6 @@ impl MessageStore for SqlStore {
                             .await
                             .map_err(backend_error)?;
                     Ok(done.rows_affected())
-                })
-            })
-            .await
-    }
-
-    async fn list_sensitive_words(&self, corp: &CorpId) -> StoreResult<Vec<SensitiveWord>> {
-        let rows = sqlx::query(
-            "SELECT word, action FROM sensitive_words WHERE corp_id = $1 ORDER BY word",
-        )
-        .bind(s(corp))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend_error)?;
-        rows.iter()
-            .map(|r| {
-                Ok(SensitiveWord {
-                    word: r.try_get("word")?,
-                    action: r.try_get("action")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(backend_error)
-    }
-
-    async fn save_sensitive_words(
-        &self,
-        corp: &CorpId,
-        words: Vec<SensitiveWord>,
-        now: i64,
-    ) -> StoreResult<()> {
-        let corp = corp.clone();
-        self.writer
-            .run(move |conn| {
-                Box::pin(async move {
-                    sqlx::query("DELETE FROM sensitive_words WHERE corp_id = $1")
-                        .bind(s(&corp))
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(backend_error)?;
-                    for w in words {
-                        sqlx::query(
-                            "INSERT INTO sensitive_words (corp_id, word, action, created_at) \
-                             VALUES ($1, $2, $3, $4) ON CONFLICT (corp_id, word) DO NOTHING",
-                        )
-                        .bind(s(&corp))
-                        .bind(w.word)
-                        .bind(w.action)
-                        .bind(now)
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(backend_error)?;
-                    }
-                    Ok(())
                 })
             })
             .await
@@ -899,16 +737,4 @@ impl MessageStore for SqlStore {
             .collect::<Result<_, sqlx::Error>>()
             .map_err(backend_error)
     }
-}
-
-fn robot(row: &AnyRow) -> RowResult<Robot> {
-    Ok(Robot {
-        key_digest: row.try_get("key_digest")?,
-        corp_id: CorpId::from_trusted(row.try_get("corp_id")?),
-        conversation_id: row.try_get("conversation_id")?,
-        key_hint: row.try_get("key_hint")?,
-        name: row.try_get("name")?,
-        created_by: row.try_get("created_by")?,
-        created_at: row.try_get("created_at")?,
-    })
 }

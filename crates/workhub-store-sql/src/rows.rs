@@ -112,6 +112,11 @@ pub(crate) fn signup(row: &AnyRow) -> RowResult<Signup> {
     })
 }
 
+/// An id or other value bound as TEXT.
+pub(crate) fn s(v: &impl ToString) -> String {
+    v.to_string()
+}
+
 pub(crate) fn b(v: bool) -> i64 {
     i64::from(v)
 }

@@ -25,7 +25,7 @@ pub use events::{
     Appended, Committed, EventPayload, EventRecord, EventStore, NewEvent, Recipients,
 };
 pub use files::FileStore;
-pub use messaging::MessageStore;
+pub use messaging::{MessageStore, MessagingAdminStore};
 pub use operators::OperatorStore;
 pub use signups::SignupStore;
 
@@ -37,6 +37,7 @@ pub struct Stores {
     pub accounts: Arc<dyn AccountStore>,
     pub events: Arc<dyn EventStore>,
     pub messages: Arc<dyn MessageStore>,
+    pub messaging_admin: Arc<dyn MessagingAdminStore>,
     pub files: Arc<dyn FileStore>,
     pub audit: Arc<dyn AuditStore>,
     pub signups: Arc<dyn SignupStore>,

@@ -217,15 +217,6 @@ pub trait MessageStore: Send + Sync {
         sender: &str,
         prefix: &str,
     ) -> StoreResult<Vec<Message>>;
-    async fn create_robot(&self, robot: Robot) -> StoreResult<()>;
-    async fn find_robot(&self, key_digest: &str) -> StoreResult<Option<Robot>>;
-    async fn list_robots(&self, corp: &CorpId, conversation: &str) -> StoreResult<Vec<Robot>>;
-    async fn delete_robot(
-        &self,
-        corp: &CorpId,
-        conversation: &str,
-        key_hint: &str,
-    ) -> StoreResult<bool>;
     /// Adds the reaction, or removes it if it is there; `event` goes to every member.
     async fn toggle_reaction(
         &self,
@@ -239,20 +230,8 @@ pub trait MessageStore: Send + Sync {
         corp: &CorpId,
         message_ids: &[String],
     ) -> StoreResult<Vec<Reaction>>;
-    /// Days messages are kept (None: the default).
-    async fn find_retention(&self, corp: &CorpId) -> StoreResult<Option<i64>>;
-    async fn save_retention(&self, corp: &CorpId, days: i64) -> StoreResult<()>;
     /// Deletes the company's messages created before `before`; how many went.
     async fn purge_messages(&self, corp: &CorpId, before: i64) -> StoreResult<u64>;
-    /// The company's sensitive words and their actions, alphabetically.
-    async fn list_sensitive_words(&self, corp: &CorpId) -> StoreResult<Vec<SensitiveWord>>;
-    /// Replaces the whole list (an admin's save or a file import).
-    async fn save_sensitive_words(
-        &self,
-        corp: &CorpId,
-        words: Vec<SensitiveWord>,
-        now: i64,
-    ) -> StoreResult<()>;
 }
 
 /// Who reacted to a message with what.
@@ -271,4 +250,31 @@ pub struct SensitiveWord {
     pub word: String,
     /// "block", "mask" or "warn".
     pub action: String,
+}
+
+/// The settings around messaging: group robots, message retention, sensitive words.
+#[async_trait]
+pub trait MessagingAdminStore: Send + Sync {
+    async fn create_robot(&self, robot: Robot) -> StoreResult<()>;
+    /// The robot a webhook key (by its digest) belongs to, whatever the company.
+    async fn find_robot(&self, key_digest: &str) -> StoreResult<Option<Robot>>;
+    async fn list_robots(&self, corp: &CorpId, conversation: &str) -> StoreResult<Vec<Robot>>;
+    async fn delete_robot(
+        &self,
+        corp: &CorpId,
+        conversation: &str,
+        key_hint: &str,
+    ) -> StoreResult<bool>;
+    /// Days messages are kept (None: the default).
+    async fn find_retention(&self, corp: &CorpId) -> StoreResult<Option<i64>>;
+    async fn save_retention(&self, corp: &CorpId, days: i64) -> StoreResult<()>;
+    /// The company's sensitive words and their actions, alphabetically.
+    async fn list_sensitive_words(&self, corp: &CorpId) -> StoreResult<Vec<SensitiveWord>>;
+    /// Replaces the whole list (an admin's save or a file import).
+    async fn save_sensitive_words(
+        &self,
+        corp: &CorpId,
+        words: Vec<SensitiveWord>,
+        now: i64,
+    ) -> StoreResult<()>;
 }

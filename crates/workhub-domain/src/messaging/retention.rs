@@ -34,7 +34,7 @@ impl Messaging {
         let days = self
             .deps
             .stores
-            .messages
+            .messaging_admin
             .find_retention(&who.corp_id)
             .await
             .or_internal()?;
@@ -55,7 +55,7 @@ impl Messaging {
         let result = if (1..=MAX_RETENTION_DAYS).contains(&days) {
             self.deps
                 .stores
-                .messages
+                .messaging_admin
                 .save_retention(&who.corp_id, days)
                 .await
                 .or_internal()
@@ -93,13 +93,15 @@ impl Messaging {
             .or_internal()?;
         let mut purged = 0;
         for corp in corps {
-            let stores = &self.deps.stores.messages;
+            let stores = &self.deps.stores;
             let days = stores
+                .messaging_admin
                 .find_retention(&corp.corp.corp_id)
                 .await
                 .or_internal()?
                 .unwrap_or(DEFAULT_RETENTION_DAYS);
             purged += stores
+                .messages
                 .purge_messages(&corp.corp.corp_id, now - days * DAY_MS)
                 .await
                 .or_internal()?;

@@ -66,7 +66,7 @@ impl Messaging {
         let key_hint = key[..8].to_string();
         self.deps
             .stores
-            .messages
+            .messaging_admin
             .create_robot(Robot {
                 key_digest: secret::digest(&key),
                 corp_id: who.corp_id.clone(),
@@ -91,7 +91,7 @@ impl Messaging {
         let robots = self
             .deps
             .stores
-            .messages
+            .messaging_admin
             .list_robots(&who.corp_id, id)
             .await
             .or_internal()?;
@@ -115,7 +115,7 @@ impl Messaging {
         let gone = self
             .deps
             .stores
-            .messages
+            .messaging_admin
             .delete_robot(&who.corp_id, id, hint)
             .await
             .or_internal()?;
@@ -130,7 +130,7 @@ impl Messaging {
         let robot = self
             .deps
             .stores
-            .messages
+            .messaging_admin
             .find_robot(&secret::digest(key))
             .await
             .or_internal()?

@@ -60,7 +60,7 @@ impl Messaging {
         let words = self
             .deps
             .stores
-            .messages
+            .messaging_admin
             .list_sensitive_words(corp)
             .await
             .or_internal()?;
@@ -142,7 +142,7 @@ impl Messaging {
         let words = self
             .deps
             .stores
-            .messages
+            .messaging_admin
             .list_sensitive_words(&who.corp_id)
             .await
             .or_internal()?;
@@ -191,7 +191,7 @@ impl Messaging {
         let count = words.len();
         self.deps
             .stores
-            .messages
+            .messaging_admin
             .save_sensitive_words(&who.corp_id, words, self.deps.now())
             .await
             .or_internal()?;
