@@ -22,6 +22,8 @@ pub async fn run_all(stores: &Stores) {
     audit_log(stores).await;
     signups_files_operators(stores).await;
     conversations_and_messages(stores).await;
+    uploads_and_files(stores).await;
+    messaging_settings(stores).await;
 }
 
 fn uid(s: &str) -> UserId {
@@ -1136,4 +1138,148 @@ async fn conversations_and_messages(stores: &Stores) {
             .unwrap()
             .is_none()
     );
+}
+
+async fn uploads_and_files(stores: &Stores) {
+    use crate::files::{FileRecord, Upload};
+    let corp = new_corp(stores, 1_000).await;
+    let id = format!("u{}", CorpId::generate());
+    let upload = Upload {
+        upload_id: id.clone(),
+        corp_id: corp.clone(),
+        userid: uid("admin"),
+        length: 10,
+        offset: 0,
+        name: "报告.pdf".into(),
+        content_type: "application/pdf".into(),
+        file_id: None,
+        created_at: 1_000,
+        expires_at: 5_000,
+    };
+    stores.files.create_upload(upload.clone()).await.unwrap();
+    assert_eq!(stores.files.find_upload(&id).await.unwrap(), Some(upload));
+    assert!(stores.files.advance_upload(&id, 0, 4).await.unwrap());
+    assert!(
+        !stores.files.advance_upload(&id, 0, 6).await.unwrap(),
+        "a stale offset moves nothing"
+    );
+    assert_eq!(
+        stores
+            .files
+            .list_expired_uploads(6_000)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|u| u.upload_id == id)
+            .count(),
+        1
+    );
+    let file = FileRecord {
+        corp_id: corp.clone(),
+        file_id: format!("f{id}"),
+        sha256: "ab".repeat(32),
+        size: 10,
+        name: "报告.pdf".into(),
+        content_type: "application/pdf".into(),
+        created_by: "admin".into(),
+        created_at: 2_000,
+    };
+    stores.files.finish_upload(&id, file.clone()).await.unwrap();
+    let done = stores.files.find_upload(&id).await.unwrap().unwrap();
+    assert_eq!(done.file_id.as_deref(), Some(file.file_id.as_str()));
+    assert!(
+        stores
+            .files
+            .list_expired_uploads(6_000)
+            .await
+            .unwrap()
+            .iter()
+            .all(|u| u.upload_id != id),
+        "finished uploads do not expire"
+    );
+    assert_eq!(
+        stores
+            .files
+            .find_corp_file(&corp, &file.file_id)
+            .await
+            .unwrap(),
+        Some(file.clone())
+    );
+    assert_eq!(
+        stores
+            .files
+            .find_corp_file(&CorpId::generate(), &file.file_id)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(stores.files.delete_upload(&id).await.unwrap());
+    assert!(!stores.files.delete_upload(&id).await.unwrap());
+}
+
+async fn messaging_settings(stores: &Stores) {
+    use crate::messaging::{Robot, SensitiveWord};
+    let corp = new_corp(stores, 1_000).await;
+    let admin = &stores.messaging_admin;
+    assert_eq!(admin.find_retention(&corp).await.unwrap(), None);
+    admin.save_retention(&corp, 30).await.unwrap();
+    admin.save_retention(&corp, 60).await.unwrap();
+    assert_eq!(admin.find_retention(&corp).await.unwrap(), Some(60));
+    let words = |list: &[(&str, &str)]| -> Vec<SensitiveWord> {
+        list.iter()
+            .map(|(w, a)| SensitiveWord {
+                word: (*w).into(),
+                action: (*a).into(),
+            })
+            .collect()
+    };
+    admin
+        .save_sensitive_words(
+            &corp,
+            words(&[("b", "mask"), ("a", "block"), ("a", "warn")]),
+            1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        admin.list_sensitive_words(&corp).await.unwrap(),
+        words(&[("a", "block"), ("b", "mask")]),
+        "first of a duplicate wins; sorted"
+    );
+    admin
+        .save_sensitive_words(&corp, words(&[("c", "warn")]), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        admin.list_sensitive_words(&corp).await.unwrap(),
+        words(&[("c", "warn")]),
+        "replaced"
+    );
+    let robot = Robot {
+        key_digest: format!("d{corp}"),
+        corp_id: corp.clone(),
+        conversation_id: "g1".into(),
+        key_hint: "abcd1234".into(),
+        name: "告警".into(),
+        created_by: "admin".into(),
+        created_at: 3,
+    };
+    admin.create_robot(robot.clone()).await.unwrap();
+    assert_eq!(
+        admin.find_robot(&robot.key_digest).await.unwrap(),
+        Some(robot.clone())
+    );
+    assert_eq!(
+        admin.list_robots(&corp, "g1").await.unwrap(),
+        vec![robot.clone()]
+    );
+    assert!(
+        !admin
+            .delete_robot(&CorpId::generate(), "g1", "abcd1234")
+            .await
+            .unwrap(),
+        "another company's robot stays"
+    );
+    assert!(admin.delete_robot(&corp, "g1", "abcd1234").await.unwrap());
+    assert_eq!(admin.find_robot(&robot.key_digest).await.unwrap(), None);
 }
