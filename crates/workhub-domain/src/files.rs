@@ -344,6 +344,43 @@ impl Files {
         self.locate(&who.corp_id, file_id).await
     }
 
+    /// Deletes files past each company's message retention that no message names any more,
+    /// and the bytes no file uses; how many blobs went.
+    pub async fn purge_unreferenced(&self) -> Result<usize, Error> {
+        use crate::messaging::retention::DEFAULT_RETENTION_DAYS;
+        let corps = self
+            .deps
+            .stores
+            .corps
+            .list_corps(None)
+            .await
+            .or_internal()?;
+        let mut purged = 0;
+        for corp in corps.iter().map(|c| &c.corp.corp_id) {
+            let days = self
+                .deps
+                .stores
+                .messaging_admin
+                .find_retention(corp)
+                .await
+                .or_internal()?
+                .unwrap_or(DEFAULT_RETENTION_DAYS);
+            let before = self.deps.now() - days * 86_400_000;
+            let orphans = self
+                .deps
+                .stores
+                .files
+                .purge_unreferenced_files(corp, before)
+                .await
+                .or_internal()?;
+            purged += orphans.len();
+            for sha in orphans {
+                let _ = tokio::fs::remove_file(self.blob(&sha)).await;
+            }
+        }
+        Ok(purged)
+    }
+
     /// Deletes unfinished uploads past their expiry; how many.
     pub async fn purge_expired_uploads(&self) -> Result<usize, Error> {
         let expired = self

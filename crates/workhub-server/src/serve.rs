@@ -184,6 +184,9 @@ fn spawn_housekeeping(
                 if let Err(e) = files.purge_expired_uploads().await {
                     tracing::warn!(error = ?e, "expired upload purge failed");
                 }
+                if let Err(e) = files.purge_unreferenced().await {
+                    tracing::warn!(error = ?e, "unreferenced file purge failed");
+                }
             }
             n += 1;
         }

@@ -184,4 +184,44 @@ impl FileStore for SqlStore {
             .map_err(backend_error)?;
         row.as_ref().map(file).transpose().map_err(backend_error)
     }
+
+    async fn purge_unreferenced_files(
+        &self,
+        corp: &CorpId,
+        before: i64,
+    ) -> StoreResult<Vec<String>> {
+        let corp = corp.clone();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    // Messages name files by id inside their JSON content.
+                    let gone = sqlx::query(
+                        "DELETE FROM corp_files WHERE corp_id = $1 AND created_at < $2 \
+                         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.corp_id = $1 \
+                         AND m.content LIKE '%' || corp_files.file_id || '%') RETURNING sha256",
+                    )
+                    .bind(corp.to_string())
+                    .bind(before)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    let mut orphans: Vec<String> = Vec::new();
+                    for row in gone {
+                        let sha: String = row.try_get("sha256").map_err(backend_error)?;
+                        let still = sqlx::query(
+                            "SELECT 1 AS one FROM corp_files WHERE sha256 = $1 LIMIT 1",
+                        )
+                        .bind(sha.clone())
+                        .fetch_optional(&mut *conn)
+                        .await
+                        .map_err(backend_error)?;
+                        if still.is_none() && !orphans.contains(&sha) {
+                            orphans.push(sha);
+                        }
+                    }
+                    Ok(orphans)
+                })
+            })
+            .await
+    }
 }

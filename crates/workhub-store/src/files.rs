@@ -48,4 +48,11 @@ pub trait FileStore: Send + Sync {
     async fn list_expired_uploads(&self, now: i64) -> StoreResult<Vec<Upload>>;
     async fn find_corp_file(&self, corp: &CorpId, file_id: &str)
     -> StoreResult<Option<FileRecord>>;
+    /// Deletes the company's files created before `before` that no remaining message names;
+    /// returns the hashes no file of any company uses any more (their bytes can go).
+    async fn purge_unreferenced_files(
+        &self,
+        corp: &CorpId,
+        before: i64,
+    ) -> StoreResult<Vec<String>>;
 }

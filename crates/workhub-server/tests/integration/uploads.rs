@@ -276,3 +276,76 @@ fn walk(dir: &std::path::Path) -> usize {
         })
         .unwrap_or(0)
 }
+
+/// Uploads `content` in one request; the new file's id.
+async fn upload_whole(s: &TestServer, token: &str, content: &[u8], name: &str) -> String {
+    let at = start(s, token, content.len(), name).await;
+    let done = patch(s, token, &at, 0, content, None).await;
+    header(&done, "workhub-file-id")
+}
+
+#[tokio::test]
+async fn files_no_message_names_are_purged_with_expired_messages() {
+    for db in TestDb::both("file purge").await {
+        let s = TestServer::on(db).await;
+        let c = s.corp().await;
+        let relogin = || async {
+            let (_, body) = s
+                .login(&c.corpid, "admin", crate::support::ADMIN_PASSWORD, "again")
+                .await;
+            body["token"].as_str().unwrap().to_string()
+        };
+        let token = c.admin_token.clone();
+        let settings = serde_json::json!({ "retention_days": 30 });
+        assert_eq!(
+            s.call(
+                Method::PUT,
+                "/api/v1/admin/messaging",
+                Some(&token),
+                Some(settings)
+            )
+            .await
+            .0,
+            StatusCode::OK
+        );
+        let old = upload_whole(&s, &token, b"old file bytes", "old.txt").await;
+        let kept = upload_whole(&s, &token, b"kept file bytes", "kept.txt").await;
+        let path = crate::messaging::direct_messages_path(&s, &token, "admin").await;
+        let send = |token: String, id: String, file: String| {
+            let (s, path) = (&s, &path);
+            async move {
+                let msg = serde_json::json!({ "client_msg_id": id, "type": "file", "content": { "file_id": file } });
+                assert_eq!(
+                    s.call(Method::POST, path, Some(&token), Some(msg)).await.0,
+                    StatusCode::OK
+                );
+            }
+        };
+        send(token.clone(), "m-old".into(), old.clone()).await;
+        s.clock.advance_ms(25 * 86_400_000);
+        send(relogin().await, "m-kept".into(), kept.clone()).await;
+        s.clock.advance_ms(6 * 86_400_000);
+        assert_eq!(s.domain.messaging.purge_expired().await.unwrap(), 1);
+        let files = workhub_domain::files::Files::new(
+            s.domain.deps.clone(),
+            s.domain.accounts.clone(),
+            s.config.data_dir.join("files"),
+        );
+        assert_eq!(
+            files.purge_unreferenced().await.unwrap(),
+            1,
+            "only the old file's bytes go"
+        );
+        let token = relogin().await;
+        let get = |id: String| {
+            s.http
+                .get(format!("{}/api/v1/files/{id}", s.url))
+                .bearer_auth(&token)
+                .send()
+        };
+        assert_eq!(get(old).await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(get(kept).await.unwrap().status(), StatusCode::OK);
+        assert_eq!(walk(&s.config.data_dir.join("files").join("blobs")), 1);
+        s.stop().await;
+    }
+}
