@@ -5,6 +5,7 @@ import { getLang, t } from './i18n';
 import type {
   App,
   AppBudget,
+  AppName,
   AppPatch,
   AppVisible,
   ApprovalPoll,
@@ -26,6 +27,7 @@ import type {
   Member,
   MemberInput,
   MessageView,
+  MessagingSettings,
   NewMessage,
   NewRobot,
   OperatorCorp,
@@ -35,15 +37,18 @@ import type {
   RateLimit,
   RateLimits,
   RateLimitsAnswer,
+  Reaction,
   Receipts,
   RobotView,
   SecurityPolicy,
+  SensitiveWord,
   Session,
   SignupState,
   SyncPage,
   Tag,
   TagDetail,
   TagMembersAnswer,
+  WordAction,
 } from './types';
 
 /** A failed call. `message` is the server's human text (already in the UI language). */
@@ -59,7 +64,7 @@ export class ApiError extends Error {
 }
 
 /** Paths whose 401 means "the user session is gone" (not the operator's, not a sign-in). */
-const USER_SCOPED = /^\/api\/v1\/(me|admin|sync|device-approvals|directory|conversations|messages)(\/|\?|$)/;
+const USER_SCOPED = /^\/api\/v1\/(me|admin|sync|device-approvals|directory|conversations|messages|apps)(\/|\?|$)/;
 /** 401s that judge what was typed (old password, TOTP code), not the session. */
 const CREDENTIAL_CODES = new Set(['invalid_credentials', 'invalid_totp']);
 let onUnauthorized: (() => void) | null = null;
@@ -398,9 +403,14 @@ export const apps = {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const role = (v: unknown): ConversationRole => (v === 'owner' || v === 'admin' ? v : 'member');
 
+export const normReactions = (v: unknown): Reaction[] =>
+  Array.isArray(v)
+    ? v.filter(isRecord).map((r) => ({ emoji: String(r.emoji ?? ''), users: strs(r.users) })).filter((r) => r.emoji && r.users.length)
+    : [];
+
 /** Fills what a message needs to be shown, so one odd field does not break the whole view. */
 export function normMessage(m: MessageView): MessageView {
-  return {
+  const out: MessageView = {
     ...m,
     id: String(m.id ?? ''),
     conversation_id: String(m.conversation_id ?? ''),
@@ -414,6 +424,10 @@ export function normMessage(m: MessageView): MessageView {
     recalled: m.recalled === true,
     created_at: num(m.created_at),
   };
+  // Absent (an event's copy) is not the same as none: merging keeps what is known.
+  if (m.reactions !== undefined) out.reactions = normReactions(m.reactions);
+  else delete out.reactions;
+  return out;
 }
 
 export function normConversation(c: ConversationView): ConversationView {
@@ -484,6 +498,18 @@ export const chat = {
   receipts: (messageId: string) =>
     call<Receipts>('GET', `/api/v1/messages/${enc(messageId)}/receipts`).then((r) => ({ read: strs(r.read), unread: strs(r.unread) })),
   recall: (messageId: string) => call<MessageView>('POST', `/api/v1/messages/${enc(messageId)}/recall`).then(normMessage),
+  /** One message of a conversation I am in (a quote older than the loaded pages). */
+  message: (messageId: string) => call<MessageView>('GET', `/api/v1/messages/${enc(messageId)}`).then(normMessage),
+  /** Toggles my emoji; the answer is the message's whole tally. */
+  react: (messageId: string, emoji: string) =>
+    call<{ reactions: Reaction[] }>('POST', `/api/v1/messages/${enc(messageId)}/reactions`, { body: { emoji } }).then((r) =>
+      normReactions(r?.reactions),
+    ),
+  /** Enabled apps' names, to name `app:AGENTID` senders. */
+  apps: () =>
+    call<{ apps: AppName[] }>('GET', '/api/v1/apps').then((r) =>
+      (r.apps ?? []).map((a) => ({ agentid: num(a.agentid), name: String(a.name ?? '') })),
+    ),
   forward: (messageIds: string[], to: string, merged = false) =>
     call<{ messages: MessageView[] }>('POST', '/api/v1/messages/forward', { body: { message_ids: messageIds, to, merged } }).then(
       (r) => ({ messages: (r.messages ?? []).map(normMessage) }),
@@ -495,4 +521,27 @@ export const chat = {
       name: String(r.name ?? name),
     })),
   deleteRobot: (id: string, keyHint: string) => call<void>('DELETE', `${conv}/${enc(id)}/robots/${enc(keyHint)}`),
+};
+
+// ---- Messaging administration: retention, sensitive words ----
+
+const action = (v: unknown): WordAction => (v === 'mask' || v === 'warn' ? v : 'block');
+
+export const messagingAdmin = {
+  settings: () =>
+    call<MessagingSettings>('GET', '/api/v1/admin/messaging').then((r) => ({ retention_days: num(r.retention_days, 180) })),
+  saveSettings: (body: MessagingSettings) =>
+    call<MessagingSettings>('PUT', '/api/v1/admin/messaging', { body }).then((r) => ({ retention_days: num(r?.retention_days, body.retention_days) })),
+  words: () =>
+    call<{ words: SensitiveWord[] }>('GET', '/api/v1/admin/sensitive-words').then((r) =>
+      (r.words ?? []).map((w) => ({ word: String(w.word ?? ''), action: action(w.action) })),
+    ),
+  saveWords: (words: SensitiveWord[]) =>
+    call<{ count: number }>('PUT', '/api/v1/admin/sensitive-words', { body: { words } }).then((r) => num(r?.count, words.length)),
+  /** The file as it is (UTF-8 text); lines without an action get `defaultAction`. Replaces the list. */
+  importWords: (file: Blob, defaultAction: WordAction) =>
+    call<{ count: number }>('POST', `/api/v1/admin/sensitive-words/import${query({ action: defaultAction })}`, {
+      raw: file,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    }).then((r) => num(r?.count)),
 };

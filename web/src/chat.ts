@@ -12,6 +12,13 @@ export interface Pending {
   state: 'sending' | 'failed';
   /** The server's refusal (its message), or null for a network failure. */
   error: string | null;
+  /**
+   * Sending the same again may work (network, server trouble, rate limit). A refusal such as
+   * `sensitive_word` would only be refused again, so no retry is offered for it.
+   */
+  retryable?: boolean;
+  /** The refusal's code (`sensitive_word`, …) or `network`. */
+  code?: string;
 }
 
 /**
@@ -37,7 +44,9 @@ export function mergeMessages(list: MessageView[], incoming: MessageView[]): Mes
   for (const m of list) byId.set(m.id, m);
   for (const m of incoming) {
     const old = byId.get(m.id);
-    byId.set(m.id, old && old.recalled && !m.recalled ? old : m);
+    if (old && old.recalled && !m.recalled) continue;
+    // An event's copy has no reactions: keep the ones known from a page or a live update.
+    byId.set(m.id, old?.reactions && m.reactions === undefined ? { ...m, reactions: old.reactions } : m);
   }
   return Array.from(byId.values()).sort((a, b) => a.seq - b.seq);
 }
@@ -61,15 +70,23 @@ export type NameOf = (userid: string) => string;
 export function senderLabel(sender: string, conversation: ConversationView | null, nameOf: NameOf): string {
   const s = senderKind(sender);
   if (s.kind === 'robot') return s.id || t('chat.sender.robot');
-  // An app conversation is named after its app; elsewhere only the agent id is known.
-  if (s.kind === 'app') return conversation?.kind === 'app' && conversation.name ? conversation.name : t('chat.sender.app', { id: s.id });
+  // Apps are named from GET /apps (nameOf knows `app:ID`); an app conversation is named after
+  // its app; otherwise (a disabled app, names not loaded) only the agent id is known.
+  if (s.kind === 'app') {
+    const named = nameOf(sender);
+    if (named !== sender) return named;
+    return conversation?.kind === 'app' && conversation.name ? conversation.name : t('chat.sender.app', { id: s.id });
+  }
   return nameOf(s.id);
 }
 
 /** The list's name of a conversation: the peer for a direct one, else its own name. */
 export function conversationName(c: ConversationView, nameOf: NameOf): string {
   if (c.kind === 'direct') return c.peer ? nameOf(c.peer) : t('chat.direct');
-  return c.name || (c.kind === 'group' ? t('chat.group.unnamed') : t('chat.sender.app', { id: c.owner.replace(/^app:/, '') }));
+  if (c.name || c.kind === 'group') return c.name || t('chat.group.unnamed');
+  const app = c.owner.startsWith('app:') ? c.owner : `app:${c.owner}`;
+  const named = nameOf(app);
+  return named !== app ? named : t('chat.sender.app', { id: app.slice(4) });
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -132,6 +149,13 @@ export function withMessage(list: ConversationView[], m: MessageView, me: string
   const at = c.pinned ? 0 : rest.findIndex((x) => !x.pinned);
   rest.splice(at < 0 ? rest.length : at, 0, c);
   return rest;
+}
+
+/** A message's tally changed (`message.reactions` or my toggle's answer). */
+export function withReactions(list: MessageView[], messageId: string, reactions: MessageView['reactions']): MessageView[] {
+  const i = list.findIndex((m) => m.id === messageId);
+  if (i < 0) return list;
+  return list.map((m, j) => (j === i ? { ...m, reactions } : m));
 }
 
 /** A recall replaces the preview if it was the last message. */

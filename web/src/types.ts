@@ -347,6 +347,14 @@ export interface MessageView {
   reply_to: string | null;
   recalled: boolean;
   created_at: number;
+  /** History pages carry them; events do not (`message.reactions` brings changes). */
+  reactions?: Reaction[];
+}
+
+/** One emoji on a message and who chose it, in the order they did. */
+export interface Reaction {
+  emoji: string;
+  users: string[];
 }
 
 export interface ConversationView {
@@ -401,6 +409,8 @@ export type ConversationPatch = Partial<{
   announcement: string;
   add_members: string[];
   remove_members: string[];
+  /** Owner only: the complete new set of admins. */
+  admins: string[];
 }>;
 
 export interface Receipts {
@@ -412,5 +422,24 @@ export interface Receipts {
 export interface NewRobot {
   key: string;
   webhook_url: string;
+  name: string;
+}
+
+// ---- Messaging administration (docs/api-messaging.md "Administration") ----
+
+export type WordAction = 'block' | 'mask' | 'warn';
+
+export interface SensitiveWord {
+  word: string;
+  action: WordAction;
+}
+
+export interface MessagingSettings {
+  retention_days: number;
+}
+
+/** GET /apps: an enabled app's id and name (any member may ask, to name app senders). */
+export interface AppName {
+  agentid: number;
   name: string;
 }

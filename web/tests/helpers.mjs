@@ -81,6 +81,50 @@ export async function login(page, baseURL, { corpid, login, password, allowPendi
   return 'ok';
 }
 
+/**
+ * Creates a member through the admin API (in the signed-in administrator's `admin` page),
+ * invites them and activates the account with `password`.
+ */
+export async function createPerson(admin, person, password) {
+  await admin.evaluate(
+    async ({ person, password }) => {
+      const post = async (path, body) => {
+        const res = await fetch(path, {
+          method: 'POST',
+          headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await res.text();
+        if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+        return text ? JSON.parse(text) : {};
+      };
+      await post('/api/v1/directory/members', { ...person, department: [1], email: `${person.userid}@acme.cn` });
+      const invite = await post(`/api/v1/directory/members/${person.userid}/invite`);
+      const link = new URL(invite.activation_url, location.origin);
+      const params = new URLSearchParams(link.hash.split('?')[1] ?? '');
+      await post('/api/v1/auth/activate', { corpid: params.get('corpid'), token: params.get('token'), password });
+    },
+    { person, password },
+  );
+}
+
+/** A JSON call from inside `page` (its session cookie); throws with the body on a non-2xx answer. */
+export function api(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const res = await fetch(path, {
+        method,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return text ? JSON.parse(text) : {};
+    },
+    { method, path, body },
+  );
+}
+
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;

@@ -173,6 +173,25 @@ test('messages: merging, pending sends, list order, mentions', async () => {
   assert.equal(recalled[1].recalled, true);
   assert.equal(mergeMessages(recalled, [msg('b', 2)])[1].recalled, true, 'an older copy does not un-recall');
 
+  // Reactions: an event's copy (no `reactions`) keeps the known tally; a page's copy replaces it.
+  const { withReactions, senderLabel, conversationName } = await load('src/chat.ts');
+  const thumbs = [{ emoji: '👍', users: ['alice'] }];
+  const reacted = withReactions(merged, 'c', thumbs);
+  assert.deepEqual(reacted[2].reactions, thumbs);
+  assert.equal(withReactions(merged, 'zz', thumbs), merged, 'an unknown message: unchanged');
+  assert.deepEqual(mergeMessages(reacted, [msg('c', 3)])[2].reactions, thumbs, 'kept through an event copy');
+  assert.deepEqual(mergeMessages(reacted, [msg('c', 3, { reactions: [] })])[2].reactions, [], 'replaced by a page copy');
+
+  // App senders: named from GET /apps when known, else the app conversation's name or the id.
+  const names = (id) => ({ bob: '鲍勃', 'app:7': '告警' })[id] ?? id;
+  const group = { kind: 'group', name: '运维', owner: 'alice' };
+  assert.equal(senderLabel('app:7', group, names), '告警');
+  assert.equal(senderLabel('app:8', group, names), '应用 8');
+  assert.equal(senderLabel('app:8', { kind: 'app', name: '打卡', owner: 'app:8' }, names), '打卡');
+  assert.equal(senderLabel('robot:构建', group, names), '构建');
+  assert.equal(conversationName({ kind: 'app', name: '', owner: 'app:7' }, names), '告警');
+  assert.equal(conversationName({ kind: 'app', name: '', owner: 'app:9' }, names), '应用 9');
+
   // A pending send disappears once the server's copy (same client id, from me) is there.
   const p = { message: msg('', 0, { sender: 'alice', client_msg_id: 'x1' }), state: 'sending', error: null };
   assert.equal(unconfirmed([p], merged, 'alice').length, 1);

@@ -4,6 +4,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, auth, me as meApi, setUnauthorizedHandler } from '../api';
+import { wipeCache } from '../cache';
 import { Logo } from '../components/brand';
 import { Icon, type IconName } from '../components/icons';
 import { ApprovalList } from '../components/lists';
@@ -31,8 +32,16 @@ const NAV: { id: Section; icon: IconName; adminOnly?: boolean }[] = [
   { id: 'admin', icon: 'admin', adminOnly: true },
 ];
 
-/** Leaves the shell for the login page; `notice` explains why when it was not the user's choice. */
+/** At most this long for the cache to be wiped before the login page shows anyway. */
+const WIPE_WAIT_MS = 2_000;
+
+/**
+ * Leaves the shell for the login page; `notice` explains why when it was not the user's choice.
+ * The local message cache goes with the session, whoever ended it (a revoked session is often a
+ * lost device).
+ */
 function toLogin(notice?: 'signed_out' | 'logged_out') {
+  void wipeCache();
   stopEvents();
   currentSession.set(null);
   navigate(notice ? `/login?notice=${notice}` : '/login', true);
@@ -216,6 +225,8 @@ function UserMenu(props: { me: Me }) {
     } catch {
       // Signed out locally either way; the server session expires on its own.
     }
+    // Wait for the wipe (bounded: IndexedDB can stall) so nothing is left once the login page shows.
+    await Promise.race([wipeCache(), new Promise((r) => setTimeout(r, WIPE_WAIT_MS))]);
     toLogin('logged_out');
   }
 

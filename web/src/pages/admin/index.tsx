@@ -1,6 +1,6 @@
 //! Admin console (#/app/admin/...): tabs for the security policy, the directory (departments,
-//! members, tags), CSV import / export of members, apps and secrets, API rate limits, everyone's sessions, pending device
-//! approvals and the audit log.
+//! members, tags), CSV import / export of members, apps and secrets, API rate limits, messaging
+//! (retention, sensitive words), everyone's sessions, pending device approvals and the audit log.
 
 import { t } from '../../i18n';
 import type { Key } from '../../strings';
@@ -10,11 +10,12 @@ import { AuditPage } from './audit';
 import { AdminApprovalsPage } from './approvals';
 import { AdminDirectoryPage } from './directory';
 import { AdminImportPage } from './import';
+import { AdminMessagingPage } from './messaging';
 import { PolicyPage } from './policy';
 import { RateLimitsPage } from './rate-limits';
 import { AdminSessionsPage } from './sessions';
 
-const TABS = ['policy', 'directory', 'import', 'apps', 'rate-limits', 'sessions', 'approvals', 'audit'] as const;
+const TABS = ['policy', 'directory', 'import', 'apps', 'rate-limits', 'messaging', 'sessions', 'approvals', 'audit'] as const;
 type Tab = (typeof TABS)[number];
 
 export function AdminPage(props: { sub: string; params: URLSearchParams; me: Me }) {
@@ -39,6 +40,7 @@ export function AdminPage(props: { sub: string; params: URLSearchParams; me: Me 
       {tab === 'import' ? <AdminImportPage /> : null}
       {tab === 'apps' ? <AdminAppsPage me={props.me} /> : null}
       {tab === 'rate-limits' ? <RateLimitsPage /> : null}
+      {tab === 'messaging' ? <AdminMessagingPage /> : null}
       {tab === 'sessions' ? <AdminSessionsPage initialUserid={props.params.get('userid') ?? ''} /> : null}
       {tab === 'approvals' ? <AdminApprovalsPage /> : null}
       {tab === 'audit' ? <AuditPage /> : null}

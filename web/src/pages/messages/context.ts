@@ -1,7 +1,9 @@
-//! What every part of Messages needs: who I am, everyone's names, the conversation list.
+//! What every part of Messages needs: who I am, everyone's names, the conversation list, the
+//! outbox and the local cache.
 
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import type { ChatCache } from '../../cache';
 import type { NameOf } from '../../chat';
 import type { Me, Member } from '../../types';
 import type { Outbox } from './outbox';
@@ -13,6 +15,8 @@ export interface ChatEnv {
   everyone: Member[] | null;
   conversations: Conversations;
   outbox: Outbox;
+  /** The signed-in user's encrypted local cache. */
+  cache: ChatCache;
 }
 
 export const ChatContext = createContext<ChatEnv | null>(null);

@@ -1,9 +1,11 @@
 //! Messages (#/app/messages, #/app/messages/<conversation id>): the conversation list on the left
 //! and the open conversation on the right; on phones one of the two fills the screen (the
 //! conversation has a back button). Everything below shares the list, the names of everyone and
-//! the outbox of messages being sent through ChatContext.
+//! the outbox of messages being sent through ChatContext. The encrypted local cache (cache.ts)
+//! lets the list and the last conversation show at once, before (or without) the server.
 
 import { useMemo, useState } from 'preact/hooks';
+import { chatCache } from '../../cache';
 import { usePeople } from '../../people';
 import { t, useLang } from '../../i18n';
 import { navigate } from '../../router';
@@ -28,14 +30,15 @@ export function MessagesPage(props: { me: Me; sub: string }) {
   useLang();
   const { me } = props;
   const people = usePeople();
-  const conversations = useConversations(me.userid);
+  const cache = useMemo(() => chatCache(me.corpid, me.userid), [me.corpid, me.userid]);
+  const conversations = useConversations(me.userid, cache);
   const outbox = useOutbox(me.userid, conversations.sent);
   const [creating, setCreating] = useState(false);
   const openId = decode(props.sub);
 
   const env: ChatEnv = useMemo(
-    () => ({ me, nameOf: people.nameOf, everyone: people.members, conversations, outbox }),
-    [me, people.nameOf, people.members, conversations, outbox],
+    () => ({ me, nameOf: people.nameOf, everyone: people.members, conversations, outbox, cache }),
+    [me, people.nameOf, people.members, conversations, outbox, cache],
   );
 
   return (

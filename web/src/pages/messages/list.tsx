@@ -4,7 +4,7 @@
 
 import { useState } from 'preact/hooks';
 import { conversationName, listTime, messagePreview, senderLabel } from '../../chat';
-import { Empty, ErrorAlert, Loading, onValue } from '../../components/ui';
+import { Alert, Empty, ErrorAlert, Loading, onValue } from '../../components/ui';
 import { t, useLang } from '../../i18n';
 import type { ConversationView } from '../../types';
 import { conversationHref, useChat } from './context';
@@ -57,13 +57,20 @@ export function ConversationList(props: { openId: string | null; onNew: () => vo
           +
         </button>
       </div>
-      <ErrorAlert error={conversations.error} testid="conv-error" />
+      {conversations.cached && conversations.error ? (
+        // The saved list is still useful offline; the error would only repeat "no connection".
+        <Alert kind="info" testid="conv-offline">
+          {t('chat.offline.list')}
+        </Alert>
+      ) : (
+        <ErrorAlert error={conversations.error} testid="conv-error" />
+      )}
       {!conversations.list ? (
         conversations.error ? null : <Loading testid="conv-loading" />
       ) : rows.length === 0 ? (
         <Empty testid={q ? 'conv-no-match' : 'conv-empty'}>{q ? t('chat.list.noMatch') : t('chat.list.empty')}</Empty>
       ) : (
-        <ul class="conv-list" data-testid="conv-list">
+        <ul class="conv-list" data-testid="conv-list" data-cached={conversations.cached ? 'true' : 'false'}>
           {rows.map(({ c, name }) => {
             const open = c.id === props.openId;
             const time = c.last_message?.created_at ?? c.updated_at;

@@ -1,7 +1,8 @@
 //! One message in the open conversation: avatar and sender (others, in groups), the quoted
-//! message it replies to, the body, time, my read receipt, and the actions (reply, recall,
-//! forward). The actions show on hover or keyboard focus, and on touch screens after a long
-//! press. A message still being sent shows "sending…", a failed one its reason and a retry.
+//! message it replies to, the body, reactions, time, my read receipt, and the actions (react,
+//! reply, recall, forward). The actions show on hover or keyboard focus, and on touch screens
+//! after a long press. A message still being sent shows "sending…", a failed one its reason and
+//! a retry (not for a refusal such as `sensitive_word`, which would only be refused again).
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { clockTime, messagePreview, senderKind, senderLabel, type NameOf, type Pending } from '../../chat';
@@ -10,6 +11,8 @@ import { copyText } from '../../components/ui';
 import { t } from '../../i18n';
 import type { ConversationView, Member, MessageView } from '../../types';
 import { MessageContent } from './content';
+import type { Quote } from './quotes';
+import { ReactionChips, ReactionPicker } from './reactions';
 
 export interface Receipt {
   label: string;
@@ -24,6 +27,8 @@ export interface MessageActions {
   receipts: (m: MessageView) => void;
   retry: (clientId: string) => void;
   discard: (clientId: string) => void;
+  /** Toggles my emoji on a message. */
+  react: (m: MessageView, emoji: string) => void;
 }
 
 /** A stable avatar for a userid (or an app or robot), from what is known of it. */
@@ -70,22 +75,26 @@ export function MessageItem(props: {
   showSender: boolean;
   conversation: ConversationView | null;
   nameOf: NameOf;
-  /** undefined: not a reply; null: the quoted message is not loaded (older than the pages shown). */
-  quote: MessageView | null | undefined;
+  /** undefined: not a reply; otherwise the quoted message, or how fetching it went. */
+  quote: Quote | undefined;
+  me: string;
   receipt: Receipt | null;
   canRecall: boolean;
   actions: MessageActions;
 }) {
   const { m, pending, mine, actions } = props;
   const [open, setOpen] = useState(false);
+  const [picking, setPicking] = useState(false);
   const row = useRef<HTMLDivElement>(null);
   const press = useLongPress(() => setOpen(true));
 
-  // A long-press menu closes on the next touch or click elsewhere.
+  // A long-press menu (and the reaction picker) closes on the next touch or click elsewhere.
   useEffect(() => {
-    if (!open) return;
+    if (!open && !picking) return;
     const close = (e: Event) => {
-      if (!row.current?.contains(e.target as Node)) setOpen(false);
+      if (row.current?.contains(e.target as Node)) return;
+      setOpen(false);
+      setPicking(false);
     };
     document.addEventListener('mousedown', close);
     document.addEventListener('touchstart', close);
@@ -93,7 +102,7 @@ export function MessageItem(props: {
       document.removeEventListener('mousedown', close);
       document.removeEventListener('touchstart', close);
     };
-  }, [open]);
+  }, [open, picking]);
 
   const [copied, setCopied] = useState(false);
   const sent = pending === null;
@@ -131,23 +140,23 @@ export function MessageItem(props: {
           </div>
         ) : (
           <div class="msg-bubble" tabIndex={0} {...press}>
-            {props.quote !== undefined ? (
-              <div class="msg-quote" data-testid="message-quote">
-                {props.quote ? (
-                  <>
-                    <span class="msg-quote-sender">{senderLabel(props.quote.sender, props.conversation, props.nameOf)}</span>
-                    <span class="msg-quote-text">{messagePreview(props.quote)}</span>
-                  </>
-                ) : (
-                  <span class="msg-quote-text">{t('chat.quote.older')}</span>
-                )}
-              </div>
-            ) : null}
+            {props.quote !== undefined ? <QuoteLine quote={props.quote} conversation={props.conversation} nameOf={props.nameOf} /> : null}
             <div class="msg-body" data-testid="message-body">
               <MessageContent m={m} conversation={props.conversation} nameOf={props.nameOf} />
             </div>
           </div>
         )}
+        {live && m.reactions?.length ? (
+          <ReactionChips reactions={m.reactions} me={props.me} nameOf={props.nameOf} onToggle={(e) => actions.react(m, e)} />
+        ) : null}
+        {live && picking ? (
+          <ReactionPicker
+            onPick={(e) => {
+              setPicking(false);
+              actions.react(m, e);
+            }}
+          />
+        ) : null}
         <div class="msg-meta">
           <span class="msg-time" data-testid="message-time">
             {clockTime(m.created_at)}
@@ -172,10 +181,14 @@ export function MessageItem(props: {
         </div>
         {pending?.state === 'failed' ? (
           <div class="msg-failed" role="alert">
-            <span data-testid="message-failed">{pending.error ?? t('chat.failed')}</span>
-            <button type="button" class="btn btn-link btn-sm" data-testid="message-retry" onClick={() => actions.retry(m.client_msg_id)}>
-              {t('common.retry')}
-            </button>
+            <span data-testid="message-failed" data-code={pending.code ?? ''}>
+              {pending.error ?? t('chat.failed')}
+            </span>
+            {pending.retryable !== false ? (
+              <button type="button" class="btn btn-link btn-sm" data-testid="message-retry" onClick={() => actions.retry(m.client_msg_id)}>
+                {t('common.retry')}
+              </button>
+            ) : null}
             <button type="button" class="btn btn-link btn-sm" data-testid="message-discard" onClick={() => actions.discard(m.client_msg_id)}>
               {t('chat.discard')}
             </button>
@@ -184,6 +197,17 @@ export function MessageItem(props: {
       </div>
       {live ? (
         <div class="msg-actions" role="toolbar" aria-label={t('chat.actions')}>
+          <button
+            type="button"
+            data-testid="message-react"
+            aria-expanded={picking}
+            onClick={() => {
+              setOpen(false);
+              setPicking(!picking);
+            }}
+          >
+            {t('chat.react')}
+          </button>
           <button type="button" data-testid="message-reply" onClick={act(() => actions.reply(m))}>
             {t('chat.reply')}
           </button>
@@ -207,6 +231,24 @@ export function MessageItem(props: {
           ) : null}
         </div>
       ) : null}
+    </div>
+  );
+}
+
+/** The quoted message's sender and first line; while fetching or when it is gone, a note. */
+function QuoteLine(props: { quote: Quote; conversation: ConversationView | null; nameOf: NameOf }) {
+  const q = props.quote;
+  const state = typeof q === 'string' ? q : 'shown';
+  return (
+    <div class="msg-quote" data-testid="message-quote" data-state={state}>
+      {typeof q !== 'string' ? (
+        <>
+          <span class="msg-quote-sender">{senderLabel(q.sender, props.conversation, props.nameOf)}</span>
+          <span class="msg-quote-text">{messagePreview(q)}</span>
+        </>
+      ) : (
+        <span class="msg-quote-text">{t(q === 'loading' ? 'common.loading' : q === 'gone' ? 'chat.quote.gone' : 'chat.quote.older')}</span>
+      )}
     </div>
   );
 }

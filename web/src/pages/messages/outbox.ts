@@ -59,10 +59,14 @@ export function useOutbox(me: string, confirmed: (m: MessageView) => void): Outb
       },
       (err: unknown) => {
         // A network failure (status 0) may or may not have reached the server; a retry with the
-        // same id is safe either way. A refusal carries the server's reason.
-        const error = err instanceof ApiError && err.status !== 0 ? err.message : null;
+        // same id is safe either way. A refusal carries the server's reason; only trouble that
+        // may pass (server errors, rate limits) is worth a retry, not e.g. `sensitive_word`.
+        const status = err instanceof ApiError ? err.status : 0;
+        const error = err instanceof ApiError && status !== 0 ? err.message : null;
+        const retryable = status === 0 || status >= 500 || status === 408 || status === 429;
+        const code = err instanceof ApiError ? err.code : 'network';
         update(m.conversation_id, (l) =>
-          l.map((p) => (p.message.client_msg_id === m.client_msg_id ? { ...p, state: 'failed', error } : p)),
+          l.map((p) => (p.message.client_msg_id === m.client_msg_id ? { ...p, state: 'failed', error, retryable, code } : p)),
         );
       },
     );
@@ -91,7 +95,7 @@ export function useOutbox(me: string, confirmed: (m: MessageView) => void): Outb
 
   const retry = useCallback((conv: string, clientId: string) => {
     const p = (store.current[conv] ?? []).find((x) => x.message.client_msg_id === clientId);
-    if (!p || p.state !== 'failed') return;
+    if (!p || p.state !== 'failed' || p.retryable === false) return;
     update(conv, (l) => l.map((x) => (x === p ? { ...x, state: 'sending', error: null } : x)));
     post(p.message);
   }, []);

@@ -1,6 +1,6 @@
 //! Group settings, a panel over the conversation: name and announcement (owner and admins edit,
 //! others read), my pin / mute, the members with their roles (anyone adds, owner and admins
-//! remove), robots (owner and admins), and leaving the group. The server checks every right
+//! remove, the owner makes and unmakes admins), robots (owner and admins), and leaving the group. The server checks every right
 //! again; its refusal is shown as it says it.
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -68,6 +68,12 @@ export function GroupSettings(props: {
       setBusy(null);
     }
   }
+
+  // PATCH {admins} replaces the whole set: today's admins plus or minus this one.
+  const setAdmin = (userid: string, admin: boolean) => {
+    const now = props.detail.members.filter((m) => m.role === 'admin' && m.userid !== userid).map((m) => m.userid);
+    return run(`admin:${userid}`, () => chat.update(c.id, { admins: admin ? [...now, userid] : now }), props.reload);
+  };
 
   const dirty = name.trim() !== c.name || announcement !== c.announcement;
   const save = () =>
@@ -213,6 +219,17 @@ export function GroupSettings(props: {
                 <Badge kind={m.role === 'owner' ? 'orange' : 'blue'} testid="group-member-role">
                   {t(m.role === 'owner' ? 'chat.role.owner' : 'chat.role.admin')}
                 </Badge>
+              ) : null}
+              {c.my_role === 'owner' && m.role !== 'owner' ? (
+                <Button
+                  testid="group-member-admin"
+                  kind="link"
+                  small
+                  busy={busy === `admin:${m.userid}`}
+                  onClick={() => void setAdmin(m.userid, m.role !== 'admin')}
+                >
+                  {t(m.role === 'admin' ? 'chat.settings.unmakeAdmin' : 'chat.settings.makeAdmin')}
+                </Button>
               ) : null}
               {manager && m.userid !== me.userid && m.role !== 'owner' ? (
                 <Button

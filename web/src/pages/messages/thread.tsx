@@ -17,6 +17,7 @@ import { Composer } from './composer';
 import { conversationPath, useChat } from './context';
 import { ForwardDialog } from './forward';
 import { MessageItem, type MessageActions, type Receipt } from './message';
+import { useQuotes } from './quotes';
 import { ReceiptsDialog } from './receipts';
 import { GroupSettings } from './settings';
 import { useThread } from './use-thread';
@@ -39,16 +40,25 @@ function receiptOf(m: MessageView, c: ConversationView, d: ConversationDetail | 
 
 export function ThreadView(props: { id: string }) {
   useLang();
-  const { me, nameOf, conversations, outbox } = useChat();
+  const { me, nameOf, conversations, outbox, cache } = useChat();
   const { id } = props;
   const thread = useThread(id, {
     me: me.userid,
     onRead: conversations.read,
     onGone: conversations.reload,
     onConfirmed: outbox.onConfirmed,
+    cache,
   });
   const conv = thread.detail?.conversation ?? conversations.list?.find((c) => c.id === id) ?? null;
   const pending = unconfirmed(outbox.pending[id] ?? [], thread.messages, me.userid);
+  const byId = new Map(thread.messages.map((m) => [m.id, m]));
+  // Quotes of messages older than the loaded pages are fetched one by one (once the first page
+  // is here: until then most of them would be found in it).
+  const quotes = useQuotes(
+    thread.loaded
+      ? [...new Set([...thread.messages, ...pending.map((p) => p.message)].flatMap((m) => (m.reply_to && !byId.has(m.reply_to) ? [m.reply_to] : [])))]
+      : [],
+  );
 
   const [replyTo, setReplyTo] = useState<MessageView | null>(null);
   const [receiptsFor, setReceiptsFor] = useState<MessageView | null>(null);
@@ -124,11 +134,17 @@ export function ThreadView(props: { id: string }) {
     },
     retry: (clientId) => outbox.retry(id, clientId),
     discard: (clientId) => outbox.discard(id, clientId),
+    react: (m, emoji) => {
+      setNotice(null);
+      chat.react(m.id, emoji).then(
+        (r) => thread.setReactions(m.id, r),
+        (err: unknown) => setNotice({ kind: 'error', text: errorMessage(err) }),
+      );
+    },
   };
   const canRecall = (m: MessageView) =>
     (m.sender === me.userid && Date.now() - m.created_at < DAY_MS) || me.is_admin || manager;
 
-  const byId = new Map(thread.messages.map((m) => [m.id, m]));
   const items: { m: MessageView; p: Pending | null }[] = [
     ...thread.messages.map((m) => ({ m, p: null })),
     ...pending.map((p) => ({ m: p.message, p })),
@@ -188,7 +204,14 @@ export function ThreadView(props: { id: string }) {
       ) : null}
 
       <div class="thread-body">
-        <div class="thread-scroll" ref={scroller} onScroll={onScroll} data-testid="thread-messages" data-loaded={thread.loaded ? 'true' : 'false'}>
+        <div
+          class="thread-scroll"
+          ref={scroller}
+          onScroll={onScroll}
+          data-testid="thread-messages"
+          data-loaded={thread.loaded ? 'true' : 'false'}
+          data-cached={thread.cached ? 'true' : 'false'}
+        >
           {thread.hasMore ? (
             <div class="thread-older">
               <Button testid="thread-load-older" kind="link" small busy={thread.loadingOlder} onClick={thread.loadOlder}>
@@ -200,8 +223,14 @@ export function ThreadView(props: { id: string }) {
               {t('chat.start')}
             </div>
           ) : null}
-          <ErrorAlert error={thread.pageError} testid="thread-page-error" />
-          {!thread.loaded ? <Loading testid="thread-loading" /> : null}
+          {thread.cached && thread.pageError ? (
+            <Alert kind="info" testid="thread-offline">
+              {t('chat.offline.messages')}
+            </Alert>
+          ) : (
+            <ErrorAlert error={thread.pageError} testid="thread-page-error" />
+          )}
+          {!thread.loaded && items.length === 0 ? <Loading testid="thread-loading" /> : null}
           {thread.loaded && items.length === 0 && !thread.pageError ? (
             <p class="empty" data-testid="thread-empty">
               {t('chat.noMessages')}
@@ -225,7 +254,8 @@ export function ThreadView(props: { id: string }) {
                   showSender={!mine && (group || m.sender.includes(':'))}
                   conversation={conv}
                   nameOf={nameOf}
-                  quote={m.reply_to ? byId.get(m.reply_to) ?? null : undefined}
+                  quote={m.reply_to ? byId.get(m.reply_to) ?? quotes.get(m.reply_to) ?? 'loading' : undefined}
+                  me={me.userid}
                   receipt={conv && !p ? receiptOf(m, conv, thread.detail, me.userid) : null}
                   canRecall={canRecall(m)}
                   actions={actions}

@@ -5,15 +5,21 @@
 //!
 //! As in directory.ts, an event patch that lands while a fetch is in flight may be older than
 //! that fetch's answer would show, so the answer is dropped and the list fetched again.
+//!
+//! The encrypted local cache (cache.ts) gives the list shown before the first answer (or when
+//! there is none: offline); each list that came from the server, patched live, is saved back.
 
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { chat, normMessage } from '../../api';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { chat, normConversation, normMessage } from '../../api';
+import { debouncedWriter, type ChatCache } from '../../cache';
 import { withConversation, withMessage, withRead, withRecall } from '../../chat';
 import { useEvent } from '../../events';
 import type { ConversationView, MessageView, StreamEvent } from '../../types';
 
 export interface Conversations {
   list: ConversationView[] | null;
+  /** The list shown is the cached copy: the server has not answered (yet). */
+  cached: boolean;
   error: unknown;
   reload: () => void;
   /** A conversation as the server answered it (created, renamed, prefs). */
@@ -29,10 +35,19 @@ const asMessage = (e: StreamEvent): MessageView | null =>
     ? normMessage(e.data as unknown as MessageView)
     : null;
 
-export function useConversations(myUserid: string): Conversations {
+export function useConversations(myUserid: string, cache: ChatCache): Conversations {
   const [list, setList] = useState<ConversationView[] | null>(null);
+  const [cached, setCached] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const s = useRef({ generation: 0, inFlight: false, dirty: false, alive: true, timer: 0 as unknown as ReturnType<typeof setTimeout> });
+  const s = useRef({
+    generation: 0,
+    inFlight: false,
+    dirty: false,
+    alive: true,
+    fromServer: false,
+    timer: 0 as unknown as ReturnType<typeof setTimeout>,
+  });
+  const save = useMemo(() => debouncedWriter(cache, 'list'), [cache]);
 
   const fetchNow = useCallback(async (): Promise<void> => {
     const st = s.current;
@@ -44,7 +59,9 @@ export function useConversations(myUserid: string): Conversations {
       if (!st.alive || mine !== st.generation) return;
       st.inFlight = false;
       if (st.dirty) return fetchNow();
+      st.fromServer = true;
       setList(fresh);
+      setCached(false);
       setError(null);
     } catch (err) {
       if (!st.alive || mine !== st.generation) return;
@@ -63,6 +80,12 @@ export function useConversations(myUserid: string): Conversations {
   useEffect(() => {
     s.current.alive = true;
     void fetchNow();
+    cache.read<ConversationView[]>('list').then((saved) => {
+      const st = s.current;
+      if (!st.alive || st.fromServer || !Array.isArray(saved)) return;
+      setList((l) => l ?? saved.map(normConversation));
+      setCached(true);
+    });
     return () => {
       s.current.alive = false;
       clearTimeout(s.current.timer);
@@ -87,6 +110,11 @@ export function useConversations(myUserid: string): Conversations {
     if (!m) return reload();
     patch((l) => withMessage(l, m, myUserid));
   };
+  // Only what the server said (and live changes to it) is saved, never the cache read back.
+  useEffect(() => {
+    if (list && s.current.fromServer) save(list);
+  }, [list]);
+
   useEvent('message.new', onMessage);
   useEvent('message.recalled', (e) => {
     const m = asMessage(e);
@@ -101,6 +129,7 @@ export function useConversations(myUserid: string): Conversations {
 
   return {
     list,
+    cached,
     error,
     reload,
     put: useCallback((c: ConversationView) => {

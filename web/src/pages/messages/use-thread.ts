@@ -5,16 +5,25 @@
 //! Messages from the first page, older pages, `message.new` / `message.recalled` events and the
 //! answers of my own sends all go through mergeMessages (one copy per id, by seq), so their
 //! order of arrival does not matter. While the window is focused and visible, the newest seq is
-//! reported read.
+//! reported read. `message.reactions` replaces a loaded message's tally.
+//!
+//! The newest messages saved in the encrypted cache (cache.ts) are shown until the first page
+//! arrives; that page then replaces them (a message recalled or purged meanwhile must not stay
+//! on screen from the cache), and what is loaded from then on is saved again.
 
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, chat, normMessage } from '../../api';
-import { mergeMessages } from '../../chat';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiError, chat, normMessage, normReactions } from '../../api';
+import { debouncedWriter, type ChatCache } from '../../cache';
+import { mergeMessages, withReactions } from '../../chat';
 import { useEvent } from '../../events';
-import type { ConversationDetail, ConversationView, MessageView, Receipts, StreamEvent } from '../../types';
+import type { ConversationDetail, ConversationView, MessageView, Reaction, Receipts, StreamEvent } from '../../types';
 
 const PAGE = 50;
 const READ_MARKS_POLL_MS = 30_000;
+/** Groups up to this size hear every member's read mark live (the server's LIVE_RECEIPTS_UP_TO). */
+const LIVE_READ_MARKS_UP_TO = 100;
+/** How many of the newest messages the cache keeps per conversation. */
+const CACHED_MESSAGES = 200;
 
 export interface Thread {
   detail: ConversationDetail | null;
@@ -23,12 +32,16 @@ export interface Thread {
   messages: MessageView[];
   /** The first page arrived. */
   loaded: boolean;
+  /** The messages shown are the cached copy (the first page has not arrived). */
+  cached: boolean;
   pageError: unknown;
   hasMore: boolean;
   loadingOlder: boolean;
   loadOlder: () => void;
   /** A message as the server answered (a recall) or as it arrived. */
   apply: (m: MessageView) => void;
+  /** A message's new tally of reactions (my toggle's answer). */
+  setReactions: (messageId: string, reactions: Reaction[]) => void;
   setConversation: (c: ConversationView) => void;
   reloadDetail: () => void;
   /** What GET receipts said about one message: who has read up to it, who has not. */
@@ -67,6 +80,7 @@ export function useThread(
     /** The conversation is gone for me (removed, left): the list should be refetched. */
     onGone: () => void;
     onConfirmed: (fn: (m: MessageView) => void) => () => void;
+    cache: ChatCache;
   },
 ): Thread {
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
@@ -79,6 +93,11 @@ export function useThread(
   optsRef.current = opts;
 
   const merge = useCallback((incoming: MessageView[]) => setMessages((l) => mergeMessages(l, incoming)), []);
+  /** Ids shown from the cache, until the first page replaces them. */
+  const fromCache = useRef<Set<string> | null>(null);
+  const firstPage = useRef(false);
+  const [cached, setCached] = useState(false);
+  const save = useMemo(() => debouncedWriter(opts.cache, `msgs:${id}`), [opts.cache, id]);
 
   const reloadDetail = useCallback(() => {
     const mine = ++detailGen.current;
@@ -102,11 +121,22 @@ export function useThread(
     chat.messages(id, null, PAGE).then(
       (r) => {
         if (!alive.current) return;
-        merge(r.messages);
+        firstPage.current = true;
+        const stale = fromCache.current;
+        fromCache.current = null;
+        setMessages((l) => mergeMessages(stale ? l.filter((m) => !stale.has(m.id)) : l, r.messages));
+        setCached(false);
         setPage({ loaded: true, error: null, hasMore: r.has_more, loadingOlder: false });
       },
       (error: unknown) => alive.current && setPage((p) => ({ ...p, loaded: true, error })),
     );
+    opts.cache.read<MessageView[]>(`msgs:${id}`).then((saved) => {
+      if (!alive.current || firstPage.current || !Array.isArray(saved) || saved.length === 0) return;
+      const list = saved.map(normMessage).filter((m) => m.id && m.conversation_id === id);
+      fromCache.current = new Set(list.map((m) => m.id));
+      merge(list);
+      setCached(true);
+    });
     const off = opts.onConfirmed((m) => {
       if (m.conversation_id === id) merge([m]);
     });
@@ -159,6 +189,17 @@ export function useThread(
   };
   useEvent('message.new', onMessage);
   useEvent('message.recalled', onMessage);
+  useEvent('message.reactions', (e) => {
+    const mid = e.data.message_id;
+    if (e.data.conversation_id !== id || typeof mid !== 'string') return;
+    setMessages((l) => withReactions(l, mid, normReactions(e.data.reactions)));
+  });
+
+  // The newest loaded messages go to the cache once the server has spoken (recalls, reactions
+  // and new messages included).
+  useEffect(() => {
+    if (firstPage.current && messages.length) save(messages.slice(-CACHED_MESSAGES));
+  }, [messages]);
   useEvent('conversation.changed', (e) => {
     if (e.data.conversation_id === id) reloadDetail();
   });
@@ -177,11 +218,13 @@ export function useThread(
 
   const attention = useAttention();
 
-  // Group read marks reach only the reader's own devices (a big group would flood every stream),
-  // so while some of my messages are unread by someone, the marks are refetched now and then.
+  // Read marks of groups above 100 members reach only the reader's own devices (telling everyone
+  // of every read would flood the streams), so while some of my messages there are unread by
+  // someone, the marks are refetched now and then. Smaller groups get `conversation.read` live.
   const poll =
     detail !== null &&
     detail.conversation.kind === 'group' &&
+    detail.members.length > LIVE_READ_MARKS_UP_TO &&
     messages.some((m) => m.sender === opts.me && !m.recalled && detail.members.some((x) => x.userid !== opts.me && x.read_seq < m.seq));
   useEffect(() => {
     if (!poll || !attention) return;
@@ -210,11 +253,13 @@ export function useThread(
     detailError,
     messages,
     loaded: page.loaded,
+    cached,
     pageError: page.error,
     hasMore: page.hasMore,
     loadingOlder: page.loadingOlder,
     loadOlder,
     apply: useCallback((m: MessageView) => merge([m]), []),
+    setReactions: useCallback((mid: string, r: Reaction[]) => setMessages((l) => withReactions(l, mid, r)), []),
     setConversation: useCallback((c: ConversationView) => setDetail((d) => (d ? { ...d, conversation: c } : d)), []),
     reloadDetail,
     applyReceipts: useCallback(
