@@ -30,6 +30,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Cancelled when the server begins to shut down: WebSockets close, `/readyz` fails.
     pub shutdown: CancellationToken,
+    /// The message search index of this node.
+    pub search: workhub_domain::messaging::search::MessageSearch,
     /// Uploads and stored files.
     pub files: workhub_domain::files::Files,
     /// Wake-ups of this node's WebSockets, routed by member.

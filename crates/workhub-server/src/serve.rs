@@ -100,11 +100,18 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     }
     let shutdown = CancellationToken::new();
     let tls = !config.tls.cert.is_empty();
+    let search = workhub_domain::messaging::search::MessageSearch::open(
+        domain.deps.clone(),
+        config.data_dir.join("search"),
+    )
+    .map_err(|e| anyhow::anyhow!("opening the search index: {e:?}"))?;
+    spawn_indexer(search.clone(), shutdown.clone());
     let state = AppState {
         metrics: metrics(),
         secure_cookies: config.http.secure_cookies || tls,
         trust_forwarded_for: config.http.trust_forwarded_for,
         wakeups: workhub_http::wakeups::Wakeups::start(domain.deps.bus.as_ref(), shutdown.clone()),
+        search: search.clone(),
         files: workhub_domain::files::Files::new(
             domain.deps.clone(),
             domain.accounts.clone(),
@@ -189,6 +196,25 @@ fn spawn_housekeeping(
                 }
             }
             n += 1;
+        }
+    });
+}
+
+/// Keeps this node's search index up with the messages table (every node indexes everything).
+fn spawn_indexer(
+    search: workhub_domain::messaging::search::MessageSearch,
+    shutdown: CancellationToken,
+) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_millis(500));
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                _ = shutdown.cancelled() => return,
+            }
+            if let Err(e) = search.index_new().await {
+                tracing::warn!(error = ?e, "indexing messages failed");
+            }
         }
     });
 }

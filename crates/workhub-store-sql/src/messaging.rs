@@ -481,6 +481,32 @@ impl MessageStore for SqlStore {
             .map_err(backend_error)
     }
 
+    async fn list_messages_after(
+        &self,
+        created_at: i64,
+        id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<Message>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS}, m.corp_id AS m_corp FROM messages m \
+             WHERE m.created_at > $1 OR (m.created_at = $1 AND m.id > $2) \
+             ORDER BY m.created_at, m.id LIMIT $3"
+        )))
+        .bind(created_at)
+        .bind(id.to_string())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(|r| {
+                let corp = CorpId::from_trusted(r.try_get("m_corp")?);
+                joined_message(&corp, r)
+            })
+            .collect::<Result<_, _>>()
+            .map_err(backend_error)
+    }
+
     async fn find_message(&self, corp: &CorpId, id: &str) -> StoreResult<Option<Message>> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.corp_id = $1 AND m.id = $2"

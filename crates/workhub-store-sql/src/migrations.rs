@@ -70,6 +70,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_create_files.sql"),
         include_str!("../migrations/postgres/0010_create_files.sql"),
     ),
+    (
+        11,
+        "index_messages_by_creation",
+        include_str!("../migrations/sqlite/0011_index_messages_by_creation.sql"),
+        include_str!("../migrations/postgres/0011_index_messages_by_creation.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -230,6 +230,14 @@ pub trait MessageStore: Send + Sync {
         corp: &CorpId,
         message_ids: &[String],
     ) -> StoreResult<Vec<Reaction>>;
+    /// Messages of every company created after the cursor `(created_at, id)`, in that order
+    /// (the search indexer's feed).
+    async fn list_messages_after(
+        &self,
+        created_at: i64,
+        id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<Message>>;
     /// Deletes the company's messages created before `before`; how many went.
     async fn purge_messages(&self, corp: &CorpId, before: i64) -> StoreResult<u64>;
 }

@@ -11,6 +11,7 @@ pub mod reactions;
 pub mod retention;
 mod robots;
 mod screening;
+pub mod search;
 pub mod sensitive;
 mod views;
 

@@ -6,6 +6,7 @@ use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use workhub_domain::messaging::retention::MessagingSettings;
+use workhub_domain::messaging::search::SearchParams;
 use workhub_domain::messaging::{
     ConversationDetail, ConversationView, GroupPatch, MessageView, NewConversation, Receipts,
     SendMessage, WordEntry,
@@ -317,4 +318,14 @@ pub async fn message(
     Path(id): Path<String>,
 ) -> ApiResult<Json<MessageView>> {
     Ok(Json(state.domain.messaging.message(&who, &id).await?))
+}
+
+/// GET /api/v1/search/messages?q=&conversation=&sender=&from=&to=&has_file=&limit=
+pub async fn search(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Query(q): Query<SearchParams>,
+) -> ApiResult<Json<Value>> {
+    let results = state.search.search(&who, q).await?;
+    Ok(Json(json!({ "results": results })))
 }

@@ -172,6 +172,7 @@ pub fn routes() -> Router<AppState> {
             delete(messaging::remove_robot),
         )
         .route("/messages/forward", post(messaging::forward))
+        .route("/search/messages", get(messaging::search))
         .route("/messages/{id}", get(messaging::message))
         .route("/messages/{id}/receipts", get(messaging::receipts))
         .route("/messages/{id}/recall", post(messaging::recall))

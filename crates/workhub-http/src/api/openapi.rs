@@ -581,6 +581,12 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "files",
         "Download a file, whole or by Range",
     ),
+    (
+        "get",
+        "/api/v1/search/messages",
+        "messaging",
+        "Full-text search (Chinese and English) over the messages you can see, with highlights",
+    ),
     ("get", "/api/v1/openapi.json", "meta", "This document"),
 ];
 

@@ -1,0 +1,231 @@
+//! Searching the messages a member may see. The index (per node, on local disk) follows the
+//! messages table by a cursor, so every node indexes every message whichever node stored it;
+//! each hit is then checked against the store, so a recalled, purged or unreachable message is
+//! never returned even before the index forgets it.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use workhub_core::{Code, Error};
+use workhub_search::{IndexedMessage, MessageIndex, MessageQuery};
+use workhub_store::messaging::Message;
+
+use super::views::MessageView;
+use crate::context::UserActor;
+use crate::{Deps, StoreResultExt};
+
+/// Messages read from the store per indexing round.
+const BATCH: i64 = 2000;
+/// Messages may commit a little out of creation order: each round looks this far back again
+/// (re-indexing a message is harmless).
+const LOOK_BACK_MS: i64 = 10_000;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SearchParams {
+    pub q: String,
+    pub conversation: Option<String>,
+    pub sender: Option<String>,
+    /// Unix ms bounds on the time sent.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Only messages with a file or image.
+    #[serde(default)]
+    pub has_file: bool,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub message: MessageView,
+    /// The message text with the matched words in `<b>…</b>`; everything else HTML-escaped.
+    pub highlight: String,
+}
+
+#[derive(Clone)]
+pub struct MessageSearch {
+    deps: Deps,
+    index: Arc<MessageIndex>,
+    cursor: Arc<Mutex<(i64, String)>>,
+    cursor_file: PathBuf,
+}
+
+/// The words of a message people would search for.
+pub fn searchable_text(kind: &str, content: &Value) -> String {
+    let mut parts: Vec<&str> = ["content", "code", "title", "description", "name", "url"]
+        .iter()
+        .filter_map(|k| content.get(*k).and_then(Value::as_str))
+        .collect();
+    for a in content
+        .get("articles")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        parts.extend(
+            ["title", "description"]
+                .iter()
+                .filter_map(|k| a.get(*k).and_then(Value::as_str)),
+        );
+    }
+    if kind == "merged" {
+        for item in content
+            .get("items")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            parts.extend(item.pointer("/content/content").and_then(Value::as_str));
+        }
+    }
+    parts.join(" ")
+}
+
+fn failed(e: workhub_search::SearchError) -> Error {
+    tracing::error!(error = %e, "search index failure");
+    Error::new(Code::Internal)
+}
+
+impl MessageSearch {
+    /// Opens (or creates) the index in `dir`; indexing resumes from the cursor saved there.
+    pub fn open(deps: Deps, dir: PathBuf) -> Result<MessageSearch, Error> {
+        let index = MessageIndex::open(&dir.join("index")).map_err(failed)?;
+        let cursor_file = dir.join("cursor");
+        let saved = std::fs::read_to_string(&cursor_file).unwrap_or_default();
+        let cursor = saved
+            .split_once(' ')
+            .and_then(|(t, id)| Some((t.parse().ok()?, id.trim().to_string())))
+            .unwrap_or((0, String::new()));
+        Ok(MessageSearch {
+            deps,
+            index: Arc::new(index),
+            cursor: Arc::new(Mutex::new(cursor)),
+            cursor_file,
+        })
+    }
+
+    /// Indexes messages stored since the last round; how many.
+    pub async fn index_new(&self) -> Result<usize, Error> {
+        let (at, id) = self.cursor.lock().map(|c| c.clone()).unwrap_or_default();
+        let mut from = ((at - LOOK_BACK_MS).max(0), String::new());
+        let mut total = 0;
+        loop {
+            let batch = self
+                .deps
+                .stores
+                .messages
+                .list_messages_after(from.0, &from.1, BATCH)
+                .await
+                .or_internal()?;
+            let Some(last) = batch.last() else { break };
+            from = (last.created_at, last.id.clone());
+            let docs: Vec<IndexedMessage> = batch
+                .iter()
+                .filter(|m| m.recalled_at.is_none())
+                .map(indexed)
+                .collect();
+            let index = self.index.clone();
+            tokio::task::spawn_blocking(move || index.upsert(&docs))
+                .await
+                .map_err(|_| Error::new(Code::Internal))?
+                .map_err(failed)?;
+            total += batch.len();
+            if (batch.len() as i64) < BATCH {
+                break;
+            }
+        }
+        if (from.0, &from.1) > (at, &id) {
+            if let Ok(mut cursor) = self.cursor.lock() {
+                *cursor = from.clone();
+            }
+            // Losing this file only means re-indexing from the start: harmless.
+            let _ = tokio::fs::write(&self.cursor_file, format!("{} {}", from.0, from.1)).await;
+        }
+        Ok(total)
+    }
+
+    /// GET /search/messages
+    pub async fn search(&self, who: &UserActor, p: SearchParams) -> Result<Vec<SearchHit>, Error> {
+        let q = p.q.trim();
+        if q.is_empty() || q.chars().count() > 200 {
+            return Err(Error::with(Code::InvalidRequest, "q: 1 to 200 characters"));
+        }
+        let mine: HashSet<String> = self
+            .deps
+            .stores
+            .messages
+            .list_member_conversations(&who.corp_id, &who.userid)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|c| c.conversation.id)
+            .collect();
+        let conversations: Vec<String> = match &p.conversation {
+            Some(c) if mine.contains(c) => vec![c.clone()],
+            Some(_) => return Err(Error::new(Code::ConversationNotFound)),
+            None => mine.iter().cloned().collect(),
+        };
+        let limit = p.limit.unwrap_or(20).clamp(1, 100);
+        let query = MessageQuery {
+            corp_id: who.corp_id.to_string(),
+            text: q.to_string(),
+            conversations,
+            sender: p.sender.clone(),
+            // Filters applied below may drop some: ask for more than shown.
+            limit: limit * 4,
+        };
+        let index = self.index.clone();
+        let hits = tokio::task::spawn_blocking(move || index.search(&query))
+            .await
+            .map_err(|_| Error::new(Code::Internal))?
+            .map_err(failed)?;
+        let mut out = Vec::with_capacity(limit);
+        for hit in hits {
+            let Some(m) = self
+                .deps
+                .stores
+                .messages
+                .find_message(&who.corp_id, &hit.id)
+                .await
+                .or_internal()?
+            else {
+                continue; // purged
+            };
+            if !self.visible(&m, &mine, &p) {
+                continue;
+            }
+            out.push(SearchHit {
+                message: MessageView::from(&m),
+                highlight: hit.highlight,
+            });
+            if out.len() == limit {
+                break;
+            }
+        }
+        // Newest first, as chat search reads best.
+        out.sort_by_key(|h| std::cmp::Reverse(h.message.created_at));
+        Ok(out)
+    }
+
+    fn visible(&self, m: &Message, mine: &HashSet<String>, p: &SearchParams) -> bool {
+        mine.contains(&m.conversation_id)
+            && m.recalled_at.is_none()
+            && p.from.is_none_or(|f| m.created_at >= f)
+            && p.to.is_none_or(|t| m.created_at <= t)
+            && (!p.has_file || matches!(m.kind.as_str(), "file" | "image"))
+    }
+}
+
+fn indexed(m: &Message) -> IndexedMessage {
+    let content: Value = serde_json::from_str(&m.content).unwrap_or(Value::Null);
+    IndexedMessage {
+        id: m.id.clone(),
+        corp_id: m.corp_id.to_string(),
+        conversation_id: m.conversation_id.clone(),
+        sender: m.sender.clone(),
+        text: searchable_text(&m.kind, &content),
+        created_at: m.created_at,
+    }
+}
