@@ -49,7 +49,8 @@ pub struct MessageSearch {
     deps: Deps,
     index: Arc<MessageIndex>,
     cursor: Arc<Mutex<(i64, String)>>,
-    cursor_file: PathBuf,
+    /// Where the cursor is saved; None for an index kept in memory.
+    cursor_file: Option<PathBuf>,
 }
 
 /// The words of a message people would search for.
@@ -91,9 +92,19 @@ fn failed(e: workhub_search::SearchError) -> Error {
 impl MessageSearch {
     /// Opens (or creates) the index in `dir`; indexing resumes from the cursor saved there.
     pub fn open(deps: Deps, dir: PathBuf) -> Result<MessageSearch, Error> {
-        let index = MessageIndex::open(&dir.join("index")).map_err(failed)?;
-        let cursor_file = dir.join("cursor");
-        let saved = std::fs::read_to_string(&cursor_file).unwrap_or_default();
+        let (index, cursor_file) = match MessageIndex::open(&dir.join("index")) {
+            Ok(index) => (index, Some(dir.join("cursor"))),
+            Err(e) => {
+                // Another node on this machine holds the index (nodes sharing a data folder):
+                // this one keeps its own in memory, built from the messages table.
+                tracing::warn!(error = %e, "search index busy; indexing in memory");
+                (MessageIndex::in_memory().map_err(failed)?, None)
+            }
+        };
+        let saved = cursor_file
+            .as_ref()
+            .and_then(|f| std::fs::read_to_string(f).ok())
+            .unwrap_or_default();
         let cursor = saved
             .split_once(' ')
             .and_then(|(t, id)| Some((t.parse().ok()?, id.trim().to_string())))
@@ -141,7 +152,9 @@ impl MessageSearch {
                 *cursor = from.clone();
             }
             // Losing this file only means re-indexing from the start: harmless.
-            let _ = tokio::fs::write(&self.cursor_file, format!("{} {}", from.0, from.1)).await;
+            if let Some(file) = &self.cursor_file {
+                let _ = tokio::fs::write(file, format!("{} {}", from.0, from.1)).await;
+            }
         }
         Ok(total)
     }

@@ -22,12 +22,14 @@ impl Drop for Node {
     }
 }
 
-fn start_node(database_url: &str, redis_url: &str) -> Node {
+fn start_node(database_url: &str, redis_url: &str, data_dir: &std::path::Path) -> Node {
     let mut child = Command::new(env!("CARGO_BIN_EXE_workhub"))
         .args([
             "serve",
             "--listen",
             "127.0.0.1:0",
+            "--data-dir",
+            &data_dir.display().to_string(),
             "--database-url",
             database_url,
             "--redis-url",
@@ -75,8 +77,10 @@ async fn an_event_written_on_node_a_reaches_a_websocket_on_node_b() {
     let corp: Value =
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
     let corpid = corp["corpid"].as_str().unwrap().to_string();
-    let a = start_node(&db.url, &redis);
-    let b = start_node(&db.url, &redis);
+    // Each node has its own local folder (search index, files), as on separate machines.
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = start_node(&db.url, &redis, dir_a.path());
+    let b = start_node(&db.url, &redis, dir_b.path());
 
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
