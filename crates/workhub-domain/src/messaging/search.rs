@@ -3,7 +3,7 @@
 //! each hit is then checked against the store, so a recalled, purged or unreachable message is
 //! never returned even before the index forgets it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -49,6 +49,9 @@ pub struct MessageSearch {
     deps: Deps,
     index: Arc<MessageIndex>,
     cursor: Arc<Mutex<(i64, String)>>,
+    /// Messages indexed within the look-back window (id → created_at), so each round
+    /// re-reads that window but indexes only what it has not seen.
+    recent: Arc<Mutex<HashMap<String, i64>>>,
     /// Where the cursor is saved; None for an index kept in memory.
     cursor_file: Option<PathBuf>,
 }
@@ -113,6 +116,7 @@ impl MessageSearch {
             deps,
             index: Arc::new(index),
             cursor: Arc::new(Mutex::new(cursor)),
+            recent: Arc::default(),
             cursor_file,
         })
     }
@@ -132,20 +136,30 @@ impl MessageSearch {
                 .or_internal()?;
             let Some(last) = batch.last() else { break };
             from = (last.created_at, last.id.clone());
-            let docs: Vec<IndexedMessage> = batch
-                .iter()
-                .filter(|m| m.recalled_at.is_none())
-                .map(indexed)
-                .collect();
-            let index = self.index.clone();
-            tokio::task::spawn_blocking(move || index.upsert(&docs))
-                .await
-                .map_err(|_| Error::new(Code::Internal))?
-                .map_err(failed)?;
-            total += batch.len();
+            let docs: Vec<IndexedMessage> = match self.recent.lock() {
+                Ok(mut seen) => batch
+                    .iter()
+                    .filter(|m| seen.insert(m.id.clone(), m.created_at).is_none())
+                    .filter(|m| m.recalled_at.is_none())
+                    .map(indexed)
+                    .collect(),
+                Err(_) => batch.iter().map(indexed).collect(),
+            };
+            total += docs.len();
+            if !docs.is_empty() {
+                let index = self.index.clone();
+                tokio::task::spawn_blocking(move || index.upsert(&docs))
+                    .await
+                    .map_err(|_| Error::new(Code::Internal))?
+                    .map_err(failed)?;
+            }
             if (batch.len() as i64) < BATCH {
                 break;
             }
+        }
+        if let Ok(mut seen) = self.recent.lock() {
+            let horizon = from.0 - LOOK_BACK_MS;
+            seen.retain(|_, created| *created >= horizon);
         }
         if (from.0, &from.1) > (at, &id) {
             if let Ok(mut cursor) = self.cursor.lock() {
