@@ -22,6 +22,10 @@ use crate::{Deps, StoreResultExt};
 
 /// Largest file (3 GiB: the security policy's default for desktop and web).
 pub const MAX_SIZE: i64 = 3 * 1024 * 1024 * 1024;
+/// Thumbnails fit in this square (pixels).
+const THUMBNAIL_SIZE: u32 = 320;
+/// Larger images get no thumbnail (decoding them would take too much memory).
+const MAX_THUMBNAIL_SOURCE: i64 = 25 * 1024 * 1024;
 /// How long an unfinished upload is kept.
 pub const EXPIRES_AFTER_MS: i64 = 24 * 3600 * 1000;
 
@@ -61,6 +65,57 @@ impl Files {
 
     fn blob(&self, sha256: &str) -> PathBuf {
         self.root.join("blobs").join(&sha256[..2]).join(sha256)
+    }
+
+    /// An image's thumbnail is derived from its bytes, so it is kept by the same hash.
+    fn thumbnail_path(&self, sha256: &str) -> PathBuf {
+        self.root.join("thumbnails").join(format!("{sha256}.png"))
+    }
+
+    /// Makes the thumbnail of a stored image (PNG, at most 320×320), unless there is one. Not
+    /// an image, or one that does not decode: no thumbnail, and no error (it is still a file).
+    async fn make_thumbnail(&self, record: &FileRecord) {
+        if !record.content_type.starts_with("image/") || record.size > MAX_THUMBNAIL_SOURCE {
+            return;
+        }
+        let (source, target) = (
+            self.blob(&record.sha256),
+            self.thumbnail_path(&record.sha256),
+        );
+        if tokio::fs::metadata(&target).await.is_ok() {
+            return;
+        }
+        let made = tokio::task::spawn_blocking(move || -> Result<(), String> {
+            let bytes = std::fs::read(&source).map_err(|e| e.to_string())?;
+            let image = image::load_from_memory(&bytes).map_err(|e| e.to_string())?;
+            let mut png = std::io::Cursor::new(Vec::new());
+            image
+                .thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE)
+                .write_to(&mut png, image::ImageFormat::Png)
+                .map_err(|e| e.to_string())?;
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+            }
+            std::fs::write(&target, png.into_inner()).map_err(|e| e.to_string())
+        })
+        .await;
+        if let Ok(Err(e)) = made {
+            tracing::info!(file = %record.file_id, error = %e, "no thumbnail for this image");
+        }
+    }
+
+    /// The thumbnail of a company's image file, if it has one.
+    pub async fn thumbnail(
+        &self,
+        who: &UserActor,
+        file_id: &str,
+    ) -> Result<(FileRecord, PathBuf), Error> {
+        let (record, _) = self.open(who, file_id).await?;
+        let path = self.thumbnail_path(&record.sha256);
+        if tokio::fs::metadata(&path).await.is_err() {
+            return Err(Error::new(Code::FileNotFound));
+        }
+        Ok((record, path))
     }
 
     /// POST /uploads
@@ -231,9 +286,10 @@ impl Files {
         self.deps
             .stores
             .files
-            .finish_upload(&upload.upload_id, record)
+            .finish_upload(&upload.upload_id, record.clone())
             .await
             .or_internal()?;
+        self.make_thumbnail(&record).await;
         Ok(Upload {
             file_id: Some(file_id),
             ..upload
@@ -281,6 +337,7 @@ impl Files {
             .add_corp_file(record.clone())
             .await
             .or_internal()?;
+        self.make_thumbnail(&record).await;
         Ok(record)
     }
 
@@ -376,6 +433,7 @@ impl Files {
             purged += orphans.len();
             for sha in orphans {
                 let _ = tokio::fs::remove_file(self.blob(&sha)).await;
+                let _ = tokio::fs::remove_file(self.thumbnail_path(&sha)).await;
             }
         }
         Ok(purged)

@@ -186,5 +186,6 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::disable()),
         )
         .route("/files/{id}", get(uploads::download))
+        .route("/files/{id}/thumbnail", get(uploads::thumbnail))
         .route("/openapi.json", get(openapi::document))
 }

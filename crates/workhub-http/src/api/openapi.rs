@@ -587,6 +587,12 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "messaging",
         "Full-text search (Chinese and English) over the messages you can see, with highlights",
     ),
+    (
+        "get",
+        "/api/v1/files/{id}/thumbnail",
+        "files",
+        "An image's thumbnail (PNG, at most 320x320)",
+    ),
     ("get", "/api/v1/openapi.json", "meta", "This document"),
 ];
 

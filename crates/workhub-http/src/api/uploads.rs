@@ -235,6 +235,24 @@ pub async fn download(
     Ok(serve_file(&record, &path, &headers).await?)
 }
 
+/// GET /api/v1/files/{id}/thumbnail: a PNG of at most 320×320 for images.
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    Session(who): Session,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let (mut record, path) = state.files.thumbnail(&who, &id).await?;
+    let size = tokio::fs::metadata(&path)
+        .await
+        .map_err(|_| Error::new(Code::FileNotFound))?
+        .len();
+    record.size = i64::try_from(size).unwrap_or(0);
+    record.content_type = "image/png".into();
+    record.name = format!("{}.thumbnail.png", record.name);
+    Ok(serve_file(&record, &path, &headers).await?)
+}
+
 /// A stored file as a response: whole, or the one `Range` asked for.
 pub async fn serve_file(
     record: &workhub_store::files::FileRecord,

@@ -349,3 +349,66 @@ async fn files_no_message_names_are_purged_with_expired_messages() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn images_get_thumbnails() {
+    let s = TestServer::sqlite().await;
+    let c = s.corp().await;
+    let token = c.admin_token.clone();
+    let picture = image::RgbImage::from_fn(1000, 600, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(picture)
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let png = png.into_inner();
+    let at = s
+        .http
+        .post(format!("{}/api/v1/uploads", s.url))
+        .bearer_auth(&token)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", png.len().to_string())
+        .header(
+            "upload-metadata",
+            format!(
+                "filename {},filetype {}",
+                b64(b"photo.png"),
+                b64(b"image/png")
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    let at = header(&at, "location");
+    let done = patch(&s, &token, &at, 0, &png, None).await;
+    let file_id = header(&done, "workhub-file-id");
+    let res = s
+        .http
+        .get(format!("{}/api/v1/files/{file_id}/thumbnail", s.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (res.status(), header(&res, "content-type")),
+        (StatusCode::OK, "image/png".into())
+    );
+    let thumb = image::load_from_memory(&res.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        (thumb.width(), thumb.height()),
+        (320, 192),
+        "fits 320×320, keeps the aspect ratio"
+    );
+
+    let text = upload_whole(&s, &token, b"not a picture", "a.txt").await;
+    let none = s
+        .http
+        .get(format!("{}/api/v1/files/{text}/thumbnail", s.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), StatusCode::NOT_FOUND);
+    s.stop().await;
+}
