@@ -74,6 +74,11 @@ export function setUnauthorizedHandler(handler: (() => void) | null): void {
   onUnauthorized = handler;
 }
 
+/** A 401 from a request made outside `call` (tus uploads) means the same: the session is gone. */
+export function notifyUnauthorized(): void {
+  onUnauthorized?.();
+}
+
 interface CallOptions {
   body?: unknown;
   /** Sent as-is (a file); `headers` should carry its Content-Type. */

@@ -119,6 +119,21 @@ export function messagePreview(m: MessageView): string {
   }
 }
 
+/** A file size for people: `512 B`, `3.0 MB`, `1.2 GB` (1024-based, one decimal below 10). */
+export function humanSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  // 9.96 would round to "10.0": past that point show whole numbers.
+  return `${v < 9.95 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
 function oneLine(s: string): string {
   const line = s.replace(/\s+/g, ' ').trim();
   return line.length > 80 ? `${line.slice(0, 80)}…` : line;

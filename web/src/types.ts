@@ -83,6 +83,10 @@ export interface SecurityPolicy {
   allowed_platforms: Platform[];
   ip_allowlist: string[];
   new_device_approval: boolean;
+  /** Largest upload from the web and desktop clients, MiB (server default 3072). */
+  max_upload_mb_desktop: number;
+  /** Largest upload from phones, MiB (server default 1024). */
+  max_upload_mb_mobile: number;
 }
 
 export interface AuditEntry {
@@ -327,9 +331,9 @@ export interface DirectoryJob {
 
 export type ConversationKind = 'direct' | 'group' | 'app';
 export type ConversationRole = 'owner' | 'admin' | 'member';
-/** Types the composer sends; the others are only displayed (from apps, robots, forwards). */
-export type SendType = 'text' | 'markdown' | 'code' | 'link';
-export type MessageType = SendType | 'textcard' | 'news' | 'image' | 'file' | 'merged';
+/** Types the web client sends (image / file: an uploaded file); the others are only displayed. */
+export type SendType = 'text' | 'markdown' | 'code' | 'link' | 'image' | 'file';
+export type MessageType = SendType | 'textcard' | 'news' | 'merged';
 
 export interface MessageView {
   id: string;

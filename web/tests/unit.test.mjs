@@ -237,6 +237,16 @@ test('messages: merging, pending sends, list order, mentions', async () => {
   assert.equal(listTime(new Date(2026, 10, 24, 8, 5).getTime(), now), '08:05');
   assert.equal(listTime(new Date(2026, 10, 23, 8, 5).getTime(), now), '昨天');
   assert.equal(daysAgo(new Date(2026, 2, 28, 12).getTime(), new Date(2026, 2, 30, 1).getTime()), 2);
+
+  // File sizes on file cards and uploads.
+  const { humanSize } = await load('src/chat.ts');
+  assert.equal(humanSize(0), '0 B');
+  assert.equal(humanSize(1023), '1023 B');
+  assert.equal(humanSize(1536), '1.5 KB');
+  assert.equal(humanSize(3 * 1024 * 1024), '3.0 MB');
+  assert.equal(humanSize(10.4 * 1024 * 1024), '10 MB');
+  assert.equal(humanSize(3 * 1024 ** 3), '3.0 GB');
+  assert.equal(humanSize(-1), '');
 });
 
 test('messages: markdown subset, links and code highlighting make no HTML', async () => {

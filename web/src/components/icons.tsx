@@ -1,4 +1,5 @@
-//! Line icons for the navigation (24x24, stroke = currentColor).
+//! Line icons for the navigation and chat (24x24, stroke = currentColor). SVG rather than emoji:
+//! emoji depend on the system's fonts (a Linux without an emoji font shows empty boxes).
 
 const paths = {
   messages: 'M4 5.5A1.5 1.5 0 0 1 5.5 4h13A1.5 1.5 0 0 1 20 5.5v10a1.5 1.5 0 0 1-1.5 1.5H9l-5 4V5.5ZM8 9h8M8 12.5h5',
@@ -13,6 +14,9 @@ const paths = {
   device: 'M7 3h10v18H7zM11 18h2',
   chevron: 'M6 9l6 6 6-6',
   warning: 'M12 4 2.5 20h19L12 4ZM12 10v4.5M12 17.5h.01',
+  attach: 'M21.4 11.1l-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5',
+  file: 'M14 3H6.5A1.5 1.5 0 0 0 5 4.5v15A1.5 1.5 0 0 0 6.5 21h11a1.5 1.5 0 0 0 1.5-1.5V8l-5-5ZM14 3v5h5',
+  image: 'M4 5h16v14H4zM4 16l5-5 4 4 2.5-2.5L20 17M15.5 9h.01',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -21,6 +21,7 @@ import { TotpPage } from './account/totp';
 import { AdminPage } from './admin';
 import { ContactsPage } from './contacts';
 import { MessagesPage } from './messages';
+import { signOutUploads } from './messages/uploads';
 
 type Section = 'messages' | 'contacts' | 'approvals' | 'workbench' | 'admin';
 
@@ -37,11 +38,12 @@ const WIPE_WAIT_MS = 2_000;
 
 /**
  * Leaves the shell for the login page; `notice` explains why when it was not the user's choice.
- * The local message cache goes with the session, whoever ended it (a revoked session is often a
- * lost device).
+ * The local message cache and the records of unfinished uploads go with the session, whoever
+ * ended it (a revoked session is often a lost device).
  */
 function toLogin(notice?: 'signed_out' | 'logged_out') {
   void wipeCache();
+  signOutUploads();
   stopEvents();
   currentSession.set(null);
   navigate(notice ? `/login?notice=${notice}` : '/login', true);

@@ -1,5 +1,7 @@
-//! Security policy form (#/app/admin/policy): all twelve parameters of the contract. Reloads
-//! itself when the policy changes elsewhere (`security_policy.changed`).
+//! Security policy form (#/app/admin/policy): all fourteen parameters (the contract's twelve and
+//! the upload limits of docs/api-files.md). Reloads itself when the policy changes elsewhere
+//! (`security_policy.changed`). Every field is sent on save: the server would put back the default
+//! of any field left out.
 
 import { useRef, useState } from 'preact/hooks';
 import { admin } from '../../api';
@@ -17,7 +19,9 @@ type NumberKey =
   | 'lockout_minutes'
   | 'session_idle_minutes'
   | 'session_max_hours'
-  | 'max_devices';
+  | 'max_devices'
+  | 'max_upload_mb_desktop'
+  | 'max_upload_mb_mobile';
 
 const CHAR_CLASSES: CharClass[] = ['lower', 'upper', 'digit', 'symbol'];
 const PLATFORMS: Platform[] = ['web', 'desktop', 'mobile'];
@@ -40,11 +44,16 @@ const NUMBER_KEYS: NumberKey[] = [
   'session_idle_minutes',
   'session_max_hours',
   'max_devices',
+  'max_upload_mb_desktop',
+  'max_upload_mb_mobile',
 ];
+
+/** The server's defaults, shown should an older server not send a field. */
+const DEFAULTS: Partial<Record<NumberKey, number>> = { max_upload_mb_desktop: 3072, max_upload_mb_mobile: 1024 };
 
 function toForm(p: SecurityPolicy): Form {
   const numbers = {} as Record<NumberKey, string>;
-  for (const k of NUMBER_KEYS) numbers[k] = String(p[k] ?? 0);
+  for (const k of NUMBER_KEYS) numbers[k] = String(p[k] ?? DEFAULTS[k] ?? 0);
   return {
     numbers,
     classes: [...(p.required_char_classes ?? [])],
@@ -268,6 +277,14 @@ export function PolicyPage() {
             />
             <span class="field-hint">{t('policy.ip_allowlist.hint')}</span>
           </label>
+        </fieldset>
+
+        <fieldset class="group">
+          <legend>{t('policy.group.uploads')}</legend>
+          <div class="grid-2">
+            {numberField('max_upload_mb_desktop')}
+            {numberField('max_upload_mb_mobile')}
+          </div>
         </fieldset>
 
         <div class="form-actions sticky-actions">

@@ -1,5 +1,6 @@
 //! The composer: a textarea with a type switch (text / markdown / code; code asks for a
-//! language), @mentions in groups, an emoji grid, and the message being replied to above it.
+//! language), @mentions in groups, an emoji grid, the message being replied to above it, and
+//! files (the paperclip, or pasted: a screenshot in the clipboard arrives as a file).
 //!
 //! Keys: Enter sends and Shift+Enter makes a new line, except in code, where Enter is a new line
 //! (code has many lines) and Ctrl/⌘+Enter sends. Enter while an input method is composing
@@ -9,6 +10,7 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import { mentionAt, mentionsIn, messagePreview, senderLabel, type NameOf } from '../../chat';
 import { t } from '../../i18n';
 import type { ConversationMemberView, ConversationView, MessageView, SendType } from '../../types';
+import { AttachButton, filesOf } from './attach';
 import { EmojiGrid } from './emoji';
 import { MentionList, mentionOptions, type MentionOption } from './mentions';
 import type { Draft } from './outbox';
@@ -25,6 +27,7 @@ export function Composer(props: {
   replyTo: MessageView | null;
   onCancelReply: () => void;
   onSend: (d: Draft) => void;
+  onFiles: (files: File[]) => void;
 }) {
   const [mode, setMode] = useState<Mode>('text');
   const [text, setText] = useState('');
@@ -198,6 +201,7 @@ export function Composer(props: {
         >
           ☺
         </button>
+        <AttachButton onFiles={props.onFiles} disabled={!props.conversation} />
       </div>
       {languageMissing ? (
         <div class="field-error" data-testid="composer-language-missing">
@@ -226,6 +230,15 @@ export function Composer(props: {
             aria-label={t('chat.placeholder')}
             onInput={(e) => onInput(e.currentTarget.value, e.currentTarget.selectionStart ?? e.currentTarget.value.length)}
             onKeyDown={onKeyDown}
+            onPaste={(e) => {
+              const files = filesOf(e.clipboardData?.files);
+              // Cells copied from a spreadsheet come as text plus a picture of them: the text is
+              // what was meant. Other files (or a picture alone, a screenshot) are sent.
+              const text = e.clipboardData?.getData('text/plain') ?? '';
+              if (!files.length || (text && files.every((f) => f.type.startsWith('image/')))) return;
+              e.preventDefault();
+              props.onFiles(files);
+            }}
             onBlur={() => setMention(null)}
           />
         </div>

@@ -1,11 +1,12 @@
 //! The body of a message by type. Everything from the sender is shown as text (or through the
 //! safe markdown subset); links only for http(s) URLs. Types sent by apps and robots
-//! (textcard, news, image, file, merged) are displayed only; media downloads come later.
+//! (textcard, news, merged) are displayed only; images and files are in files.tsx.
 
 import { messagePreview, senderLabel, type NameOf } from '../../chat';
 import { formatTime, t } from '../../i18n';
 import { safeUrl } from '../../markup';
 import type { ConversationView, MessageView } from '../../types';
+import { FileMessage } from './files';
 import { CodeBlock, ExternalLink, Markdown, PlainText } from './rich';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
@@ -87,14 +88,7 @@ export function MessageContent(props: { m: MessageView; conversation: Conversati
     }
     case 'image':
     case 'file':
-      return (
-        <div class="msg-file" data-testid={`msg-${m.type}`}>
-          <span class="msg-file-icon" aria-hidden="true">
-            {m.type === 'image' ? '🖼' : '📄'}
-          </span>
-          <span class="msg-file-name">{str(c.name) || t(m.type === 'image' ? 'chat.type.image' : 'chat.type.file')}</span>
-        </div>
-      );
+      return <FileMessage m={m} />;
     case 'merged': {
       const items = Array.isArray(c.items) ? c.items.map(obj) : [];
       return (

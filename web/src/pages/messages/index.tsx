@@ -4,17 +4,19 @@
 //! the outbox of messages being sent through ChatContext. The encrypted local cache (cache.ts)
 //! lets the list and the last conversation show at once, before (or without) the server.
 
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { chatCache } from '../../cache';
 import { usePeople } from '../../people';
 import { t, useLang } from '../../i18n';
 import { navigate } from '../../router';
 import type { Me } from '../../types';
+import { UnfinishedUploads } from './attach';
 import { ChatContext, conversationPath, type ChatEnv } from './context';
 import { ConversationList } from './list';
 import { NewChatDialog } from './new-chat';
 import { useOutbox } from './outbox';
 import { ThreadView } from './thread';
+import { bindUploads, setDeliver, uploadConfirmed } from './uploads';
 import { useConversations } from './use-conversations';
 
 function decode(sub: string): string | null {
@@ -36,6 +38,18 @@ export function MessagesPage(props: { me: Me; sub: string }) {
   const [creating, setCreating] = useState(false);
   const openId = decode(props.sub);
 
+  // Uploads outlive this page (uploads.ts); while it is here, finished files' messages go
+  // through its outbox, and a confirmed message ends its upload's record.
+  useEffect(() => bindUploads(`${me.corpid}.${me.userid}`), [me.corpid, me.userid]);
+  useEffect(() => {
+    setDeliver(outbox.send);
+    const off = outbox.onConfirmed(uploadConfirmed);
+    return () => {
+      setDeliver(null);
+      off();
+    };
+  }, [outbox.send, outbox.onConfirmed]);
+
   const env: ChatEnv = useMemo(
     () => ({ me, nameOf: people.nameOf, everyone: people.members, conversations, outbox, cache }),
     [me, people.nameOf, people.members, conversations, outbox, cache],
@@ -43,6 +57,7 @@ export function MessagesPage(props: { me: Me; sub: string }) {
 
   return (
     <ChatContext.Provider value={env}>
+      <UnfinishedUploads />
       <div class={`chat-layout${openId ? ' has-open' : ''}`} data-testid="messages-page">
         <ConversationList openId={openId} onNew={() => setCreating(true)} />
         {openId ? (

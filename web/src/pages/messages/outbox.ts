@@ -14,6 +14,8 @@ export interface Draft {
   content: Record<string, unknown>;
   mentions: string[];
   reply_to: string | null;
+  /** Chosen beforehand (an upload's message keeps the id it was given when the upload began). */
+  client_msg_id?: string;
 }
 
 export interface Outbox {
@@ -46,7 +48,9 @@ export function useOutbox(me: string, confirmed: (m: MessageView) => void): Outb
     const body: NewMessage = {
       client_msg_id: m.client_msg_id,
       type: m.type as SendType,
-      content: m.content,
+      // A file message shows its name and size while sending, but the contract takes only the
+      // file_id: the server fills in name, size and content_type from the stored file.
+      content: m.type === 'image' || m.type === 'file' ? { file_id: m.content.file_id } : m.content,
       mentions: m.mentions,
       reply_to: m.reply_to,
     };
@@ -79,7 +83,7 @@ export function useOutbox(me: string, confirmed: (m: MessageView) => void): Outb
         conversation_id: conv,
         seq: 0,
         sender: me,
-        client_msg_id: newClientId(),
+        client_msg_id: d.client_msg_id ?? newClientId(),
         type: d.type,
         content: d.content,
         mentions: d.mentions,

@@ -6,13 +6,14 @@
 //! sight); scrolled up, it stays put and offers a "new messages" button instead. A page of older
 //! messages is prepended without moving what is on screen.
 
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { chat } from '../../api';
 import { conversationName, dayLabel, sameDay, unconfirmed, type Pending } from '../../chat';
 import { Alert, Button, ErrorAlert, Loading, errorMessage } from '../../components/ui';
 import { t, tCount, useLang } from '../../i18n';
 import { navigate } from '../../router';
 import type { ConversationDetail, ConversationView, MessageView } from '../../types';
+import { UploadList, filesOf } from './attach';
 import { Composer } from './composer';
 import { conversationPath, useChat } from './context';
 import { ForwardDialog } from './forward';
@@ -20,6 +21,7 @@ import { MessageItem, type MessageActions, type Receipt } from './message';
 import { useQuotes } from './quotes';
 import { ReceiptsDialog } from './receipts';
 import { GroupSettings } from './settings';
+import { addFiles, uploadDiscarded } from './uploads';
 import { useThread } from './use-thread';
 
 const DAY_MS = 86_400_000;
@@ -27,6 +29,8 @@ const DAY_MS = 86_400_000;
 const STICK_PX = 48;
 /** Closer than this to the top loads the previous page. */
 const OLDER_PX = 120;
+
+const hasFiles = (e: DragEvent) => !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
 
 /** My message's read state: direct "已读/未读", group "n 人未读" (from the members' read marks). */
 function receiptOf(m: MessageView, c: ConversationView, d: ConversationDetail | null, me: string): Receipt | null {
@@ -65,6 +69,19 @@ export function ThreadView(props: { id: string }) {
   const [forwarding, setForwarding] = useState<MessageView | null>(null);
   const [settings, setSettings] = useState(false);
   const [notice, setNotice] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
+  // Files dragged over the conversation: a hint to drop them (counted: enter / leave fire per child).
+  const [dragging, setDragging] = useState(0);
+
+  // A file dropped beside the conversation must not replace the app: the browser would open it.
+  useEffect(() => {
+    const stop = (e: DragEvent) => hasFiles(e) && e.preventDefault();
+    window.addEventListener('dragover', stop);
+    window.addEventListener('drop', stop);
+    return () => {
+      window.removeEventListener('dragover', stop);
+      window.removeEventListener('drop', stop);
+    };
+  }, []);
 
   // ---- scrolling ----
   const scroller = useRef<HTMLDivElement>(null);
@@ -133,7 +150,10 @@ export function ThreadView(props: { id: string }) {
       chat.recall(m.id).then(thread.apply, (err: unknown) => setNotice({ kind: 'error', text: errorMessage(err) }));
     },
     retry: (clientId) => outbox.retry(id, clientId),
-    discard: (clientId) => outbox.discard(id, clientId),
+    discard: (clientId) => {
+      outbox.discard(id, clientId);
+      uploadDiscarded(clientId);
+    },
     react: (m, emoji) => {
       setNotice(null);
       chat.react(m.id, emoji).then(
@@ -151,9 +171,41 @@ export function ThreadView(props: { id: string }) {
   ];
   const group = conv?.kind === 'group';
   const name = conv ? conversationName(conv, nameOf) : '';
+  const sendFiles = (files: File[]) => {
+    stick.current = true;
+    addFiles(id, files);
+  };
 
   return (
-    <section class="chat-thread" data-testid="thread" data-conv-id={id} data-kind={conv?.kind ?? ''}>
+    <section
+      class={`chat-thread${dragging ? ' is-dropping' : ''}`}
+      data-testid="thread"
+      data-conv-id={id}
+      data-kind={conv?.kind ?? ''}
+      onDragEnter={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        setDragging((n) => n + 1);
+      }}
+      onDragOver={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+      }}
+      onDragLeave={(e) => hasFiles(e) && setDragging((n) => Math.max(0, n - 1))}
+      onDrop={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        setDragging(0);
+        const files = filesOf(e.dataTransfer?.files);
+        if (files.length) sendFiles(files);
+      }}
+    >
+      {dragging ? (
+        <div class="drop-hint" data-testid="thread-drop-hint">
+          {t('chat.upload.drop')}
+        </div>
+      ) : null}
       <header class="thread-head">
         <button
           type="button"
@@ -208,6 +260,11 @@ export function ThreadView(props: { id: string }) {
           class="thread-scroll"
           ref={scroller}
           onScroll={onScroll}
+          // An image that loads grows its message: stay at the bottom if we were there.
+          onLoadCapture={() => {
+            const el = scroller.current;
+            if (el && stick.current) el.scrollTop = el.scrollHeight;
+          }}
           data-testid="thread-messages"
           data-loaded={thread.loaded ? 'true' : 'false'}
           data-cached={thread.cached ? 'true' : 'false'}
@@ -271,6 +328,7 @@ export function ThreadView(props: { id: string }) {
         ) : null}
       </div>
 
+      <UploadList conversationId={id} />
       <Composer
         conversation={conv}
         members={thread.detail?.members ?? []}
@@ -282,6 +340,7 @@ export function ThreadView(props: { id: string }) {
           stick.current = true;
           outbox.send(id, d);
         }}
+        onFiles={sendFiles}
       />
 
       {settings && thread.detail && group ? (
