@@ -154,7 +154,7 @@ describe('uploads', { skip: skipReason() ?? false, timeout: 300_000 }, () => {
     for (const page of [alice, bob]) {
       const width = await eventually(() => img(page).evaluate((el) => el.complete && el.naturalWidth), (w) => w > 0, 'the image loads');
       assert.equal(width, 120);
-      assert.match(await img(page).getAttribute('src'), /^\/api\/v1\/files\/[^/]+$/);
+      assert.match(await img(page).getAttribute('src'), /^\/api\/v1\/files\/[^/]+\/thumbnail$/, 'the preview is the thumbnail');
       const box = await img(page).boundingBox();
       assert.ok(box && box.width <= 240 && box.height <= 240, `bounded: ${JSON.stringify(box)}`);
     }

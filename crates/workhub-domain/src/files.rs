@@ -89,8 +89,14 @@ impl Files {
             let bytes = std::fs::read(&source).map_err(|e| e.to_string())?;
             let image = image::load_from_memory(&bytes).map_err(|e| e.to_string())?;
             let mut png = std::io::Cursor::new(Vec::new());
-            image
-                .thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE)
+            // Small images stay as they are: `thumbnail` would scale them up.
+            let fits = image.width() <= THUMBNAIL_SIZE && image.height() <= THUMBNAIL_SIZE;
+            let small = if fits {
+                image
+            } else {
+                image.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE)
+            };
+            small
                 .write_to(&mut png, image::ImageFormat::Png)
                 .map_err(|e| e.to_string())?;
             if let Some(dir) = target.parent() {

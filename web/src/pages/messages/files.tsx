@@ -1,5 +1,5 @@
 //! Image and file messages. A file uploaded here (`file_id`) is fetched from this server only:
-//! images show inline (bounded) and open full size in a viewer, other files are a card with name,
+//! images show inline from their thumbnail and open full size in a viewer, other files are a card with name,
 //! size and a download link. Names are text, never markup. Media from WeCom apps (`media_id`)
 //! cannot be fetched yet and show their name only.
 
@@ -57,6 +57,8 @@ export function FileMessage(props: { m: MessageView }) {
   const size = typeof c.size === 'number' ? c.size : Number(c.size);
   const [broken, setBroken] = useState(false);
   const [viewing, setViewing] = useState(false);
+  // The inline preview loads the server's thumbnail (≤320 px); without one, the full image.
+  const [useThumbnail, setUseThumbnail] = useState(true);
 
   if (!id) {
     return (
@@ -74,7 +76,13 @@ export function FileMessage(props: { m: MessageView }) {
     return (
       <>
         <button type="button" class="msg-image" data-testid="msg-image" title={name} aria-label={t('chat.image.open')} onClick={() => setViewing(true)}>
-          <img src={href} alt={name} loading="lazy" data-testid="msg-image-img" onError={() => setBroken(true)} />
+          <img
+            src={useThumbnail ? `${href}/thumbnail` : href}
+            alt={name}
+            loading="lazy"
+            data-testid="msg-image-img"
+            onError={() => (useThumbnail ? setUseThumbnail(false) : setBroken(true))}
+          />
         </button>
         {viewing ? <ImageViewer src={href} name={name} onClose={() => setViewing(false)} /> : null}
       </>
