@@ -307,13 +307,21 @@ pub async fn serve_file(
     put(header::CONTENT_TYPE, content_type.to_string());
     put(header::CONTENT_LENGTH, len.to_string());
     put(header::ACCEPT_RANGES, "bytes".into());
+    // Raster images open in the browser; everything else (SVG and HTML included, which could
+    // carry scripts) downloads, and no type is ever sniffed.
+    let inline = matches!(
+        content_type,
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+    );
     put(
         header::CONTENT_DISPOSITION,
         format!(
-            "attachment; filename=\"{name}\"; filename*=UTF-8''{}",
+            "{}; filename=\"{name}\"; filename*=UTF-8''{}",
+            if inline { "inline" } else { "attachment" },
             urlencode(&record.name)
         ),
     );
+    put(header::X_CONTENT_TYPE_OPTIONS, "nosniff".into());
     if status == StatusCode::PARTIAL_CONTENT {
         put(header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}"));
     }

@@ -401,7 +401,27 @@ async fn images_get_thumbnails() {
         "fits 320×320, keeps the aspect ratio"
     );
 
+    let full = s
+        .http
+        .get(format!("{}/api/v1/files/{file_id}", s.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        header(&full, "content-disposition").starts_with("inline;"),
+        "a PNG opens in the browser"
+    );
+    assert_eq!(header(&full, "x-content-type-options"), "nosniff");
     let text = upload_whole(&s, &token, b"not a picture", "a.txt").await;
+    let plain = s
+        .http
+        .get(format!("{}/api/v1/files/{text}", s.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(header(&plain, "content-disposition").starts_with("attachment;"));
     let none = s
         .http
         .get(format!("{}/api/v1/files/{text}/thumbnail", s.url))
