@@ -64,7 +64,7 @@ export class ApiError extends Error {
 }
 
 /** Paths whose 401 means "the user session is gone" (not the operator's, not a sign-in). */
-const USER_SCOPED = /^\/api\/v1\/(me|admin|sync|device-approvals|directory|conversations|messages|apps)(\/|\?|$)/;
+const USER_SCOPED = /^\/api\/v1\/(me|admin|sync|device-approvals|directory|conversations|messages|apps|search)(\/|\?|$)/;
 /** 401s that judge what was typed (old password, TOTP code), not the session. */
 const CREDENTIAL_CODES = new Set(['invalid_credentials', 'invalid_totp']);
 let onUnauthorized: (() => void) | null = null;
@@ -527,6 +527,41 @@ export const chat = {
     })),
   deleteRobot: (id: string, keyHint: string) => call<void>('DELETE', `${conv}/${enc(id)}/robots/${enc(keyHint)}`),
 };
+
+/** Filters of GET /search/messages; unset ones are left out of the query. */
+export interface MessageSearch {
+  q: string;
+  conversation?: string | null;
+  sender?: string | null;
+  from?: number | null;
+  to?: number | null;
+  hasFile?: boolean;
+  limit?: number;
+}
+
+/** A hit: the message and its text with matched words in `<b>` (HTML-escaped by the server). */
+export interface MessageHit {
+  message: MessageView;
+  highlight: string;
+}
+
+export const searchMessages = (f: MessageSearch) =>
+  call<{ results: MessageHit[] }>(
+    'GET',
+    `/api/v1/search/messages${query({
+      q: f.q,
+      conversation: f.conversation,
+      sender: f.sender,
+      from: f.from,
+      to: f.to,
+      has_file: f.hasFile ? 'true' : null,
+      limit: f.limit,
+    })}`,
+  ).then((r) =>
+    (r.results ?? [])
+      .filter((x) => isRecord(x) && isRecord(x.message))
+      .map((x) => ({ message: normMessage(x.message), highlight: String(x.highlight ?? '') })),
+  );
 
 // ---- Messaging administration: retention, sensitive words ----
 

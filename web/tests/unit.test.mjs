@@ -284,3 +284,17 @@ test('messages: markdown subset, links and code highlighting make no HTML', asyn
   assert.deepEqual(highlight('SELECT 1', 'sql').map((x) => x.kind), ['kw', 'plain', 'num']);
   assert.deepEqual(highlight('whatever', 'brainfuck'), [{ kind: 'plain', text: 'whatever' }]);
 });
+
+test('search highlight: only <b> is markup, entities decoded once, other tags stay text', async () => {
+  const { highlightParts } = await load('src/highlight.ts');
+  assert.deepEqual(highlightParts('第三季度的<b>预算</b>'), [
+    { text: '第三季度的', bold: false },
+    { text: '预算', bold: true },
+  ]);
+  assert.deepEqual(highlightParts('&lt;i&gt;x&lt;/i&gt; <b>A&amp;B</b> <img src=x onerror=alert(1)> &amp;lt;'), [
+    { text: '<i>x</i> ', bold: false },
+    { text: 'A&B', bold: true },
+    { text: ' <img src=x onerror=alert(1)> &lt;', bold: false },
+  ]);
+  assert.deepEqual(highlightParts(''), []);
+});

@@ -3,18 +3,21 @@
 //! conversation has a back button). Everything below shares the list, the names of everyone and
 //! the outbox of messages being sent through ChatContext. The encrypted local cache (cache.ts)
 //! lets the list and the last conversation show at once, before (or without) the server.
+//! `#/app/messages/search?…` puts the message search where the conversation goes (search.tsx);
+//! `#/app/messages/<id>?m=<message id>` opens a conversation at a found message.
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { chatCache } from '../../cache';
 import { usePeople } from '../../people';
 import { t, useLang } from '../../i18n';
-import { navigate } from '../../router';
+import { navigate, useRoute } from '../../router';
 import type { Me } from '../../types';
 import { UnfinishedUploads } from './attach';
 import { ChatContext, conversationPath, type ChatEnv } from './context';
 import { ConversationList } from './list';
 import { NewChatDialog } from './new-chat';
 import { useOutbox } from './outbox';
+import { MessageSearchView } from './search';
 import { ThreadView } from './thread';
 import { bindUploads, setDeliver, uploadConfirmed } from './uploads';
 import { useConversations } from './use-conversations';
@@ -36,7 +39,10 @@ export function MessagesPage(props: { me: Me; sub: string }) {
   const conversations = useConversations(me.userid, cache);
   const outbox = useOutbox(me.userid, conversations.sent);
   const [creating, setCreating] = useState(false);
-  const openId = decode(props.sub);
+  const { params } = useRoute();
+  // Server ids never read "search"; the search view takes the conversation's place.
+  const searching = props.sub === 'search';
+  const openId = searching ? null : decode(props.sub);
 
   // Uploads outlive this page (uploads.ts); while it is here, finished files' messages go
   // through its outbox, and a confirmed message ends its upload's record.
@@ -58,10 +64,12 @@ export function MessagesPage(props: { me: Me; sub: string }) {
   return (
     <ChatContext.Provider value={env}>
       <UnfinishedUploads />
-      <div class={`chat-layout${openId ? ' has-open' : ''}`} data-testid="messages-page">
+      <div class={`chat-layout${openId || searching ? ' has-open' : ''}`} data-testid="messages-page">
         <ConversationList openId={openId} onNew={() => setCreating(true)} />
-        {openId ? (
-          <ThreadView key={openId} id={openId} />
+        {searching ? (
+          <MessageSearchView />
+        ) : openId ? (
+          <ThreadView key={openId} id={openId} focus={params.get('m')} />
         ) : (
           <section class="chat-thread chat-placeholder" data-testid="thread-none">
             <p class="muted">{t('chat.pick')}</p>

@@ -1,14 +1,17 @@
 //! The conversation list: search by name (client-side), "new chat", one row per conversation
 //! with its name, last message, time and unread count. The server's order (pinned first, then
 //! the most recent) is kept; live changes move rows as use-conversations.ts decides.
+//! Enter in the name filter (or its "search messages" row) runs the server's message search.
 
 import { useState } from 'preact/hooks';
 import { conversationName, listTime, messagePreview, senderLabel } from '../../chat';
 import { Alert, Empty, ErrorAlert, Loading, onValue } from '../../components/ui';
 import { t, useLang } from '../../i18n';
+import { navigate } from '../../router';
 import type { ConversationView } from '../../types';
 import { conversationHref, useChat } from './context';
 import { Avatar } from './message';
+import { searchPath } from './search';
 
 function preview(c: ConversationView, me: string, nameOf: (id: string) => string): string {
   const m = c.last_message;
@@ -33,6 +36,7 @@ export function ConversationList(props: { openId: string | null; onNew: () => vo
   const rows = (conversations.list ?? [])
     .map((c) => ({ c, name: conversationName(c, nameOf) }))
     .filter((x) => !q || x.name.toLowerCase().includes(q));
+  const searchHref = `#${searchPath({ q: query.trim(), in: '', files: false, days: '' })}`;
 
   return (
     <aside class="chat-list" data-testid="conv-panel">
@@ -43,6 +47,10 @@ export function ConversationList(props: { openId: string | null; onNew: () => vo
           data-testid="conv-search"
           value={query}
           onInput={onValue(setQuery)}
+          onKeyDown={(e) => {
+            // Enter while an input method is composing only confirms the composition.
+            if (e.key === 'Enter' && !e.isComposing && query.trim()) navigate(searchHref.slice(1));
+          }}
           placeholder={t('chat.search')}
           aria-label={t('chat.search')}
         />
@@ -57,6 +65,11 @@ export function ConversationList(props: { openId: string | null; onNew: () => vo
           +
         </button>
       </div>
+      {query.trim() ? (
+        <a class="conv-search-messages" href={searchHref} data-testid="conv-search-messages">
+          🔍 {t('msearch.open', { q: query.trim() })}
+        </a>
+      ) : null}
       {conversations.cached && conversations.error ? (
         // The saved list is still useful offline; the error would only repeat "no connection".
         <Alert kind="info" testid="conv-offline">

@@ -5,6 +5,8 @@
 //! Scrolling: the view sticks to the bottom while the user is there (new messages stay in
 //! sight); scrolled up, it stays put and offers a "new messages" button instead. A page of older
 //! messages is prepended without moving what is on screen.
+//! Opened from a search result (`focus`), it scrolls to that message if it is among the loaded
+//! pages and marks it for a moment; otherwise it simply shows the newest messages.
 
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { chat } from '../../api';
@@ -42,7 +44,7 @@ function receiptOf(m: MessageView, c: ConversationView, d: ConversationDetail | 
   return { read: unread === 0, label: unread === 0 ? t('chat.allRead') : tCount('chat.nUnread', unread) };
 }
 
-export function ThreadView(props: { id: string }) {
+export function ThreadView(props: { id: string; focus?: string | null }) {
   useLang();
   const { me, nameOf, conversations, outbox, cache } = useChat();
   const { id } = props;
@@ -111,6 +113,22 @@ export function ThreadView(props: { id: string }) {
     // A first page shorter than the view cannot be scrolled up: fetch more right away.
     if (thread.hasMore && el.scrollHeight <= el.clientHeight + OLDER_PX) thread.loadOlder();
   }, [thread.messages, pending.length, thread.hasMore, thread.loaded]);
+
+  // Once per found message: the class is set on the element directly, since it is a passing
+  // mark that no state of the message describes.
+  const focused = useRef<string | null>(null);
+  useEffect(() => {
+    const el = scroller.current;
+    const want = props.focus;
+    if (!want || focused.current === want || !thread.loaded || !el) return;
+    const target = el.querySelector<HTMLElement>(`[data-testid="message"][data-id="${CSS.escape(want)}"]`);
+    if (!target) return;
+    focused.current = want;
+    stick.current = false;
+    target.scrollIntoView({ block: 'center' });
+    target.classList.add('is-found');
+    setTimeout(() => target.classList.remove('is-found'), 2500);
+  }, [props.focus, thread.loaded, thread.messages]);
 
   const onScroll = () => {
     const el = scroller.current;
