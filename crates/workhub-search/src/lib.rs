@@ -121,7 +121,8 @@ impl MessageIndex {
             .filter(LowerCaser)
             .build();
         index.tokenizers().register(TOKENIZER, analyzer);
-        let writer = index.writer(WRITER_MEMORY)?;
+        // One indexing thread: the index must not take the cores that serve requests.
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)

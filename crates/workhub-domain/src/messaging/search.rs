@@ -19,9 +19,11 @@ use crate::{Deps, StoreResultExt};
 
 /// Messages read from the store per indexing round.
 const BATCH: i64 = 2000;
-/// Messages may commit a little out of creation order: each round looks this far back again
-/// (re-indexing a message is harmless).
+/// Messages may commit a little out of creation order: every `LOOK_BACK_EVERY` rounds the
+/// indexer reads this far behind its cursor again (re-reading every round cost the store more
+/// than the indexing itself under load).
 const LOOK_BACK_MS: i64 = 10_000;
+const LOOK_BACK_EVERY: u64 = 10;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SearchParams {
@@ -49,6 +51,7 @@ pub struct MessageSearch {
     deps: Deps,
     index: Arc<MessageIndex>,
     cursor: Arc<Mutex<(i64, String)>>,
+    rounds: Arc<std::sync::atomic::AtomicU64>,
     /// Messages indexed within the look-back window (id → created_at), so each round
     /// re-reads that window but indexes only what it has not seen.
     recent: Arc<Mutex<HashMap<String, i64>>>,
@@ -116,6 +119,7 @@ impl MessageSearch {
             deps,
             index: Arc::new(index),
             cursor: Arc::new(Mutex::new(cursor)),
+            rounds: Arc::default(),
             recent: Arc::default(),
             cursor_file,
         })
@@ -124,7 +128,14 @@ impl MessageSearch {
     /// Indexes messages stored since the last round; how many.
     pub async fn index_new(&self) -> Result<usize, Error> {
         let (at, id) = self.cursor.lock().map(|c| c.clone()).unwrap_or_default();
-        let mut from = ((at - LOOK_BACK_MS).max(0), String::new());
+        let round = self
+            .rounds
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut from = if round.is_multiple_of(LOOK_BACK_EVERY) {
+            ((at - LOOK_BACK_MS).max(0), String::new())
+        } else {
+            (at, id.clone())
+        };
         let mut total = 0;
         loop {
             let batch = self
