@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { api, byId, createPerson, eventually, expectText, launchBrowser, login, newPage, waitForStream } from './helpers.mjs';
+import { convRow, openConversation as open, sendText as send, sentMessage, signInToMessages } from './chat.mjs';
 import { skipReason, startServer } from './server.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -20,41 +21,21 @@ const PEOPLE = [
   { userid: 'carol', name: '卡罗尔' },
 ];
 
-const row = (page, name) => page.locator(`[data-testid="conv-row"][data-name="${name}"]`);
-const sent = (page, text) =>
-  page
-    .locator('[data-testid="thread-messages"] [data-testid="message"][data-state="sent"]')
-    .filter({ has: page.getByTestId('message-body').getByText(text) });
+const row = convRow;
+const sent = sentMessage;
 const chip = (msg, emoji) => msg.locator(`[data-testid="reaction-chip"][data-emoji="${emoji}"]`);
 
 describe('messages: reactions, live group receipts, admins, old quotes, app names', { skip: skipReason() ?? false, timeout: 300_000 }, () => {
   let server;
+  const signIn = (userid, options) => signInToMessages(browser, server, userid, PASSWORD, options);
   let browser;
   let admin;
   let alice;
   let bob;
   let group;
 
-  async function signIn(userid, options) {
-    const page = await newPage(browser, options);
-    await login(page, server.baseURL, { corpid: server.corpid, login: userid, password: PASSWORD });
-    await page.goto(`${server.baseURL}/#/app/messages`);
-    await byId(page, 'messages-page').waitFor();
-    await waitForStream(page);
-    return page;
-  }
 
-  async function open(page, name) {
-    await row(page, name).click();
-    await expectText(byId(page, 'thread-title'), new RegExp(`^${name}$`));
-    await page.locator('[data-testid="thread-messages"][data-loaded="true"]').waitFor();
-  }
 
-  async function send(page, text) {
-    await byId(page, 'composer-input').fill(text);
-    await byId(page, 'composer-input').press('Enter');
-    await sent(page, text).waitFor();
-  }
 
   before(async () => {
     server = await startServer();

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { byId, createPerson, eventually, expectText, launchBrowser, login, newPage, waitForStream } from './helpers.mjs';
+import { convRow, openConversation as open, sendText as send, signInToMessages } from './chat.mjs';
 import { skipReason, startServer } from './server.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -20,8 +21,7 @@ const PEOPLE = [
   { userid: 'carol', name: '卡罗尔' },
 ];
 
-/** The list row of a conversation, by its shown name. */
-const row = (page, name) => page.locator(`[data-testid="conv-row"][data-name="${name}"]`);
+const row = convRow;
 /** Messages in the open conversation whose body contains `text`. */
 const messages = (page, text) =>
   page.locator('[data-testid="thread-messages"] [data-testid="message"]').filter({ has: page.getByTestId('message-body').getByText(text) });
@@ -29,33 +29,15 @@ const sent = (page, text) => messages(page, text).and(page.locator('[data-state=
 
 describe('messages', { skip: skipReason() ?? false, timeout: 300_000 }, () => {
   let server;
+  const signIn = (userid, options) => signInToMessages(browser, server, userid, PASSWORD, options);
   let browser;
   let alice;
   let bob;
   let carol;
   let directId;
 
-  async function signIn(userid, options) {
-    const page = await newPage(browser, options);
-    await login(page, server.baseURL, { corpid: server.corpid, login: userid, password: PASSWORD });
-    await page.goto(`${server.baseURL}/#/app/messages`);
-    await byId(page, 'messages-page').waitFor();
-    await waitForStream(page);
-    return page;
-  }
 
-  /** Opens a conversation from the list and waits for its first page. */
-  async function open(page, name) {
-    await row(page, name).click();
-    await expectText(byId(page, 'thread-title'), new RegExp(`^${name}$`));
-    await page.locator('[data-testid="thread-messages"][data-loaded="true"]').waitFor();
-  }
 
-  async function send(page, text) {
-    await byId(page, 'composer-input').fill(text);
-    await byId(page, 'composer-input').press('Enter');
-    await sent(page, text).waitFor();
-  }
 
   before(async () => {
     server = await startServer();

@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use workhub_testkit::TestDb;
 
-use crate::support::{SECOND, TestServer};
+use crate::support::{SECOND, TestServer, urlencode};
 
 async fn post(s: &TestServer, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
     s.call(Method::POST, path, Some(token), Some(body)).await
@@ -517,17 +517,5 @@ async fn find(s: &TestServer, token: &str, q: &str) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|m| m["userid"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
         .collect()
 }

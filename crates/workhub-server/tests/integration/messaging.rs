@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use workhub_testkit::TestDb;
 
-use crate::support::{SECOND, TestServer};
+use crate::support::{SECOND, TestServer, urlencode};
 
 pub async fn post(s: &TestServer, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
     s.call(Method::POST, path, Some(token), Some(body)).await
@@ -861,13 +861,4 @@ async fn search_finds_chinese_and_english_in_my_conversations_only() {
         );
         s.stop().await;
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -265,3 +265,13 @@ impl Ws {
 }
 
 pub const SECOND: Duration = Duration::from_secs(1);
+
+/// A query-string value, percent-encoded.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
