@@ -115,6 +115,14 @@ codes! {
     UploadTooLarge => "upload_too_large", 413, 40006, "文件超过允许的大小", "The file is larger than allowed";
     SensitiveWord => "sensitive_word", 400, 40058, "消息包含企业禁止发送的内容", "The message contains words your company does not allow";
     InvalidWebhookKey => "invalid_webhook_key", 404, 93000, "机器人 webhook 地址无效", "The robot's webhook URL is not valid";
+    InvalidPermission => "invalid_permission", 400, 40058, "权限不存在", "No such permission";
+    RoleNotFound => "role_not_found", 404, 40058, "角色不存在", "No such role";
+    RoleExists => "role_exists", 409, 40058, "已有同名角色", "A role with this name exists";
+    RoleInUse => "role_in_use", 409, 40058, "角色仍有管理员，请先移除他们", "Admins still hold this role; remove them first";
+    BuiltinRole => "builtin_role", 403, 60011, "内置角色不能修改或删除", "Built-in roles cannot be changed or deleted";
+    ScopeRequired => "scope_required", 400, 40058, "请为分级管理员选择管理的部门", "Choose the departments a branch admin manages";
+    ScopeNotAllowed => "scope_not_allowed", 400, 40058, "该角色管理全公司，不能限定部门", "This role covers the whole company and takes no departments";
+    LastSuperAdmin => "last_super_admin", 409, 60011, "企业至少需要一位超级管理员", "The company needs at least one super admin";
     Conflict => "conflict", 409, 6000, "数据已被修改，请刷新后重试", "The data changed meanwhile; reload and try again";
     RateLimited => "rate_limited", 429, 45009, "接口调用超过限制", "Too many requests; try again later";
     Internal => "internal", 500, -1, "系统繁忙，请稍后再试", "Something went wrong on our side; try again later";

@@ -9,7 +9,8 @@ use workhub_core::{Code, CorpId, Error, UserId, secret};
 use workhub_store::corps::{App, CONTACTS_AGENT};
 
 use crate::accounts::policy::parse_net;
-use crate::audit::{Audit, require_admin};
+use crate::audit::Audit;
+use crate::authz::catalogue as p;
 use crate::context::{Actor, Meta, UserActor};
 use crate::corps::Corps;
 use crate::{Deps, StoreResultExt};
@@ -75,7 +76,7 @@ impl Apps {
     }
 
     pub async fn list(&self, who: &UserActor) -> Result<Vec<AppView>, Error> {
-        require_admin(who)?;
+        who.require(p::APPS_APP_READ)?;
         Ok(self
             .deps
             .stores
@@ -110,7 +111,7 @@ impl Apps {
         meta: &Meta,
         name: &str,
     ) -> Result<(i64, String), Error> {
-        require_admin(who)?;
+        who.require(p::APPS_APP_CREATE)?;
         self.corps
             .create_app(&Actor::User(who.clone()), meta, &who.corp_id, name)
             .await
@@ -134,7 +135,12 @@ impl Apps {
         patch: AppPatch,
     ) -> Result<AppView, Error> {
         let result = async {
-            require_admin(who)?;
+            if patch.enabled.is_some() {
+                who.require(p::APPS_APP_DISABLE)?;
+            }
+            if patch.name.is_some() || patch.trusted_ips.is_some() || patch.visible.is_some() {
+                who.require(p::APPS_APP_EDIT)?;
+            }
             let mut app = self.find(&who.corp_id, agent_id).await?;
             if let Some(name) = &patch.name {
                 app.name = crate::corps::valid_name(name, 64)?;
@@ -234,7 +240,11 @@ impl Apps {
         agent_id: i64,
     ) -> Result<String, Error> {
         let result = async {
-            require_admin(who)?;
+            who.require(if agent_id == CONTACTS_AGENT {
+                p::APPS_CONTACTS_SECRET_ROTATE
+            } else {
+                p::APPS_APP_ROTATE_SECRET
+            })?;
             if agent_id != CONTACTS_AGENT {
                 self.find(&who.corp_id, agent_id).await?;
             }

@@ -1,8 +1,9 @@
 //! The audit context: records every security-relevant action, lists and exports them.
 
-use workhub_core::{Code, Error};
+use workhub_core::Error;
 use workhub_store::audit::{AuditFilter, AuditRecord};
 
+use crate::authz::catalogue as p;
 use crate::context::{Actor, Meta, UserActor};
 use crate::{Deps, StoreResultExt};
 
@@ -70,7 +71,7 @@ impl Audit {
         who: &UserActor,
         mut filter: AuditFilter,
     ) -> Result<Vec<AuditRecord>, Error> {
-        require_admin(who)?;
+        who.require(p::AUDIT_LOG_READ)?;
         filter.limit = filter.limit.clamp(1, MAX_PAGE);
         self.deps
             .stores
@@ -88,7 +89,7 @@ impl Audit {
         meta: &Meta,
         mut filter: AuditFilter,
     ) -> Result<String, Error> {
-        require_admin(who)?;
+        who.require(p::AUDIT_LOG_EXPORT)?;
         let mut out = String::from("\u{feff}id,time,actor,action,target,ip,user_agent,outcome\n");
         filter.limit = MAX_PAGE;
         let mut rows = 0;
@@ -150,14 +151,6 @@ fn csv_field(value: &str) -> String {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
         value
-    }
-}
-
-pub(crate) fn require_admin(who: &UserActor) -> Result<(), Error> {
-    if who.is_admin {
-        Ok(())
-    } else {
-        Err(Error::new(Code::Forbidden))
     }
 }
 

@@ -1,6 +1,8 @@
 //! Who acts and from where: passed explicitly into every service call.
 
-use workhub_core::{CorpId, UserId};
+use workhub_core::{CorpId, Error, UserId};
+
+use crate::authz::{Authority, Permission, Target};
 
 /// Facts about the request behind a call, for audit records and IP rules.
 #[derive(Debug, Clone, Default)]
@@ -15,11 +17,23 @@ pub struct Meta {
 pub struct UserActor {
     pub corp_id: CorpId,
     pub userid: UserId,
-    pub is_admin: bool,
+    /// What they may do as an admin (nothing for most members).
+    pub authority: Authority,
     pub session_id: String,
     pub device_id: String,
     /// The signed-in client's platform: "web", "desktop" or "mobile".
     pub platform: String,
+}
+
+impl UserActor {
+    pub fn is_super_admin(&self) -> bool {
+        self.authority.is_super_admin()
+    }
+
+    /// Refuses unless the member holds the permission company-wide.
+    pub fn require(&self, permission: Permission) -> Result<(), Error> {
+        self.authority.require(permission, Target::Company)
+    }
 }
 
 /// Whoever makes a call.

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod apps;
 pub mod audit;
+pub mod authz;
 pub mod context;
 pub mod corps;
 pub mod directory;
@@ -51,6 +52,7 @@ pub struct Domain {
     pub accounts: accounts::Accounts,
     pub apps: apps::Apps,
     pub audit: audit::Audit,
+    pub roles: authz::Roles,
     pub corps: corps::Corps,
     pub directory: directory::Directory,
     pub events: events::Events,
@@ -76,6 +78,7 @@ impl Domain {
             events: events::Events::new(deps.clone()),
             limits: limits::RateLimiting::new(deps.clone(), audit.clone()),
             operators: operators::Operators::new(deps.clone(), audit.clone()),
+            roles: authz::Roles::new(deps.clone(), audit.clone()),
             signup: signup::Signup::new(deps.clone(), audit.clone()),
             audit,
             deps,

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use workhub_bus::Limit;
 use workhub_core::{Code, CorpId, Error};
 
-use crate::audit::{Audit, require_admin};
+use crate::audit::Audit;
+use crate::authz::catalogue as p;
 use crate::context::{Actor, Meta, UserActor};
 use crate::{Deps, StoreResultExt};
 
@@ -151,7 +152,7 @@ impl RateLimiting {
 
     /// The company's limits and every app's remaining budget. Admins only.
     pub async fn overview(&self, who: &UserActor) -> Result<(RateLimits, Vec<Budget>), Error> {
-        require_admin(who)?;
+        who.require(p::APPS_RATE_LIMIT_READ)?;
         let corp = &who.corp_id;
         let limits = self.limits(corp).await?;
         let mut apps: Vec<(i64, String)> = vec![(
@@ -201,7 +202,7 @@ impl RateLimiting {
         limits: RateLimits,
     ) -> Result<RateLimits, Error> {
         let result = async {
-            require_admin(who)?;
+            who.require(p::APPS_RATE_LIMIT_EDIT)?;
             limits.validate()?;
             let json = serde_json::to_string(&limits).map_err(|_| Error::new(Code::Internal))?;
             self.deps

@@ -133,6 +133,24 @@ pub fn meta_of(parts: &Parts, state: &AppState) -> Meta {
     }
 }
 
+/// The language the caller reads (Accept-Language), for names the server writes.
+pub struct Language(pub workhub_core::Lang);
+
+impl FromRequestParts<AppState> for Language {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Language(
+            parts
+                .headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(workhub_core::Lang::from_accept_language)
+                .unwrap_or_default(),
+        ))
+    }
+}
+
 /// A signed-in member (cookie or bearer token).
 pub struct Session(pub UserActor);
 

@@ -560,6 +560,7 @@ impl DirectoryStore for SqlStore {
                         "DELETE FROM password_history WHERE corp_id = $1 AND userid = $2",
                         "DELETE FROM activations WHERE corp_id = $1 AND userid = $2",
                         "DELETE FROM sessions WHERE corp_id = $1 AND userid = $2",
+                        "DELETE FROM admin_grants WHERE corp_id = $1 AND userid = $2",
                     ] {
                         sqlx::query(sql)
                             .bind(s(&corp))

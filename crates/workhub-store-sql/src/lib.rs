@@ -12,6 +12,7 @@ mod messaging;
 mod messaging_admin;
 pub mod migrations;
 mod operators;
+mod roles;
 mod rows;
 mod signups;
 mod writer;
@@ -104,6 +105,7 @@ impl SqlStore {
             audit: self.clone(),
             signups: self.clone(),
             operators: self.clone(),
+            roles: self.clone(),
             health: self.clone(),
         }
     }

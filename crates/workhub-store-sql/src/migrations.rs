@@ -76,6 +76,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_index_messages_by_creation.sql"),
         include_str!("../migrations/postgres/0011_index_messages_by_creation.sql"),
     ),
+    (
+        12,
+        "create_admin_roles",
+        include_str!("../migrations/sqlite/0012_create_admin_roles.sql"),
+        include_str!("../migrations/postgres/0012_create_admin_roles.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

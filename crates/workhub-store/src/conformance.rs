@@ -24,6 +24,7 @@ pub async fn run_all(stores: &Stores) {
     conversations_and_messages(stores).await;
     uploads_and_files(stores).await;
     messaging_settings(stores).await;
+    admin_roles(stores).await;
 }
 
 fn uid(s: &str) -> UserId {
@@ -1282,4 +1283,212 @@ async fn messaging_settings(stores: &Stores) {
     );
     assert!(admin.delete_robot(&corp, "g1", "abcd1234").await.unwrap());
     assert_eq!(admin.find_robot(&robot.key_digest).await.unwrap(), None);
+}
+
+async fn admin_roles(stores: &Stores) {
+    use crate::roles::{CustomRole, DeleteRole, RoleGrant, SuperAdminChange};
+    let corp = new_corp(stores, 1_000).await;
+    let other = new_corp(stores, 1_000).await;
+    let roles = &stores.roles;
+    stores
+        .accounts
+        .add_user(NewUser {
+            is_admin: false,
+            ..new_user(&corp, "lisi", 1_100)
+        })
+        .await
+        .unwrap();
+    let nobody = || NewEvent::new(Recipients::Users(vec![]), "admin.roles_changed", &());
+    let role = CustomRole {
+        role_id: "r_front".into(),
+        name: "前台".into(),
+        description: String::new(),
+        permissions: vec!["contacts.member.read_mobile".into()],
+        created_at: 1,
+        updated_at: 1,
+    };
+    roles.create_role(&corp, role.clone()).await.unwrap();
+    let twin = CustomRole {
+        role_id: "r_twin".into(),
+        ..role.clone()
+    };
+    assert!(matches!(
+        roles.create_role(&corp, twin.clone()).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    roles.create_role(&other, twin).await.unwrap();
+    assert_eq!(roles.list_roles(&corp).await.unwrap(), vec![role.clone()]);
+
+    let grant = RoleGrant {
+        role_id: "r_front".into(),
+        userid: uid("lisi"),
+        departments: vec![2, 5],
+        granted_by: "admin".into(),
+        granted_at: 2,
+    };
+    assert!(
+        roles
+            .put_grant(&corp, grant.clone(), true, nobody())
+            .await
+            .unwrap()
+            .value
+    );
+    let missing = RoleGrant {
+        role_id: "r_gone".into(),
+        ..grant.clone()
+    };
+    assert!(
+        !roles
+            .put_grant(&corp, missing, true, nobody())
+            .await
+            .unwrap()
+            .value
+    );
+    let branch = RoleGrant {
+        role_id: "branch_admin".into(),
+        departments: vec![3],
+        ..grant.clone()
+    };
+    assert!(
+        roles
+            .put_grant(&corp, branch.clone(), false, nobody())
+            .await
+            .unwrap()
+            .value
+    );
+    let rescoped = RoleGrant {
+        departments: vec![7],
+        granted_at: 9,
+        ..branch.clone()
+    };
+    roles
+        .put_grant(&corp, rescoped, false, nobody())
+        .await
+        .unwrap();
+    let held = roles.grants_of(&corp, &uid("lisi")).await.unwrap();
+    assert_eq!(held.len(), 2);
+    assert_eq!(
+        held[0].grant.departments,
+        vec![7],
+        "scope replaced, grant kept"
+    );
+    assert_eq!(held[0].grant.granted_at, 2);
+    assert_eq!(held[0].custom_permissions, None, "built-in");
+    assert_eq!(
+        held[1].custom_permissions,
+        Some(vec!["contacts.member.read_mobile".to_string()])
+    );
+    assert!(
+        roles
+            .grants_of(&other, &uid("lisi"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(roles.list_grants(&corp).await.unwrap().len(), 2);
+
+    assert_eq!(
+        roles.delete_role(&corp, "r_front").await.unwrap(),
+        DeleteRole::InUse
+    );
+    let renamed = CustomRole {
+        name: "接待".into(),
+        permissions: vec![],
+        updated_at: 5,
+        ..role.clone()
+    };
+    let committed = roles
+        .update_role(&corp, renamed.clone(), nobody())
+        .await
+        .unwrap();
+    assert!(committed.value);
+    assert_eq!(roles.list_roles(&corp).await.unwrap(), vec![renamed]);
+    let unknown = CustomRole {
+        role_id: "r_none".into(),
+        ..role.clone()
+    };
+    assert!(
+        !roles
+            .update_role(&corp, unknown, nobody())
+            .await
+            .unwrap()
+            .value
+    );
+    assert!(
+        roles
+            .delete_grant(&corp, "r_front", &uid("lisi"), 6, nobody())
+            .await
+            .unwrap()
+            .value
+    );
+    assert!(
+        !roles
+            .delete_grant(&corp, "r_front", &uid("lisi"), 6, nobody())
+            .await
+            .unwrap()
+            .value
+    );
+    assert_eq!(
+        roles.delete_role(&corp, "r_front").await.unwrap(),
+        DeleteRole::Deleted
+    );
+    assert_eq!(
+        roles.delete_role(&corp, "r_front").await.unwrap(),
+        DeleteRole::NotFound
+    );
+    assert_eq!(
+        roles.list_roles(&other).await.unwrap().len(),
+        1,
+        "other company untouched"
+    );
+
+    // Super admins: the company always keeps one.
+    assert_eq!(roles.super_admins(&corp).await.unwrap(), vec![uid("admin")]);
+    let set = |userid: &'static str, on: bool| {
+        let roles = roles.clone();
+        let corp = corp.clone();
+        async move {
+            roles
+                .set_super_admin(&corp, &uid(userid), on, 7, nobody())
+                .await
+                .unwrap()
+                .value
+        }
+    };
+    assert_eq!(set("admin", false).await, SuperAdminChange::LastSuperAdmin);
+    assert_eq!(set("lisi", true).await, SuperAdminChange::Done);
+    assert_eq!(set("admin", false).await, SuperAdminChange::Done);
+    assert_eq!(roles.super_admins(&corp).await.unwrap(), vec![uid("lisi")]);
+    assert_eq!(set("lisi", false).await, SuperAdminChange::LastSuperAdmin);
+    assert_eq!(set("wangwu", true).await, SuperAdminChange::UserNotFound);
+
+    // Deleting a member takes their grants with them.
+    stores
+        .accounts
+        .add_user(NewUser {
+            is_admin: false,
+            ..new_user(&corp, "zhaoliu", 1_200)
+        })
+        .await
+        .unwrap();
+    let grant = RoleGrant {
+        userid: uid("zhaoliu"),
+        ..branch
+    };
+    roles
+        .put_grant(&corp, grant, false, nobody())
+        .await
+        .unwrap();
+    stores
+        .directory
+        .delete_member(&corp, &uid("zhaoliu"), 8, nobody())
+        .await
+        .unwrap();
+    assert!(
+        roles
+            .grants_of(&corp, &uid("zhaoliu"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -12,6 +12,7 @@ pub mod events;
 pub mod files;
 pub mod messaging;
 pub mod operators;
+pub mod roles;
 pub mod signups;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub use events::{
 pub use files::FileStore;
 pub use messaging::{MessageStore, MessagingAdminStore};
 pub use operators::OperatorStore;
+pub use roles::RoleStore;
 pub use signups::SignupStore;
 
 /// Every store the domain needs, handed inward by the binary.
@@ -42,6 +44,7 @@ pub struct Stores {
     pub audit: Arc<dyn AuditStore>,
     pub signups: Arc<dyn SignupStore>,
     pub operators: Arc<dyn OperatorStore>,
+    pub roles: Arc<dyn RoleStore>,
     pub health: Arc<dyn StoreHealth>,
 }
 

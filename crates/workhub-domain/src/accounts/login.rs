@@ -6,6 +6,7 @@ use workhub_store::{NewEvent, Recipients};
 
 use super::policy::{Platform, SecurityPolicy};
 use super::{Accounts, ApprovalView, kinds, password};
+use crate::authz;
 use crate::context::{Actor, Meta, UserActor};
 use crate::{StoreResultExt, store_error};
 
@@ -437,10 +438,13 @@ impl Accounts {
                 .await
                 .or_internal()?;
         }
+        let authority =
+            authz::authority_of(&self.deps, &session.corp_id, &session.userid, user.is_admin)
+                .await?;
         Ok(UserActor {
             corp_id: session.corp_id,
             userid: session.userid,
-            is_admin: user.is_admin,
+            authority,
             session_id: session.session_id,
             device_id: session.device_id,
             platform: session.platform,

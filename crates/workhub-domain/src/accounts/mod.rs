@@ -13,7 +13,8 @@ use workhub_store::{NewEvent, Recipients};
 pub use login::{LoginInput, LoginOutcome, PollOutcome, SignedIn};
 pub use policy::{Platform, SecurityPolicy};
 
-use crate::audit::{Audit, require_admin};
+use crate::audit::Audit;
+use crate::authz::catalogue as p;
 use crate::context::{Actor, Meta, UserActor};
 use crate::{Deps, StoreResultExt};
 
@@ -77,7 +78,7 @@ impl Accounts {
         meta: &Meta,
         policy: &SecurityPolicy,
     ) -> Result<(), Error> {
-        require_admin(who)?;
+        who.require(p::SECURITY_POLICY_EDIT)?;
         policy.validate()?;
         if !policy.ip_allowed(&meta.ip) {
             return Err(Error::with(
@@ -117,7 +118,7 @@ impl Accounts {
 
     /// The policy, for admins.
     pub async fn policy_for_admin(&self, who: &UserActor) -> Result<SecurityPolicy, Error> {
-        require_admin(who)?;
+        who.require(p::SECURITY_POLICY_READ)?;
         self.policy(&who.corp_id).await
     }
 }

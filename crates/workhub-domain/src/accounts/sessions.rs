@@ -7,7 +7,7 @@ use workhub_store::{NewEvent, Recipients};
 use super::login::{Gate, LoginInput, approval_view};
 use super::{Accounts, ApprovalView, SessionView, kinds, password};
 use crate::StoreResultExt;
-use crate::audit::require_admin;
+use crate::authz::catalogue as p;
 use crate::context::{Actor, Meta, UserActor};
 
 impl Accounts {
@@ -19,7 +19,7 @@ impl Accounts {
         all_as_admin: bool,
     ) -> Result<Vec<SessionView>, Error> {
         let filter = if all_as_admin {
-            require_admin(who)?;
+            who.require(p::SECURITY_SESSION_READ)?;
             userid
         } else {
             Some(&who.userid)
@@ -67,7 +67,7 @@ impl Accounts {
         as_admin: bool,
     ) -> Result<(), Error> {
         if as_admin {
-            require_admin(who)?;
+            who.require(p::SECURITY_SESSION_REVOKE)?;
         }
         let owner = if as_admin { None } else { Some(&who.userid) };
         let sessions = self
@@ -340,7 +340,7 @@ impl Accounts {
         as_admin: bool,
     ) -> Result<Vec<ApprovalView>, Error> {
         let filter = if as_admin {
-            require_admin(who)?;
+            who.require(p::SECURITY_DEVICE_APPROVE)?;
             None
         } else {
             Some(&who.userid)
@@ -398,7 +398,7 @@ impl Accounts {
         let approval = approval
             .filter(|a| a.corp_id == who.corp_id)
             .ok_or_else(|| Error::new(Code::ApprovalNotFound))?;
-        if !who.is_admin {
+        if !who.authority.holds_company_wide(p::SECURITY_DEVICE_APPROVE) {
             let own = approval.userid == who.userid;
             let device = self
                 .deps

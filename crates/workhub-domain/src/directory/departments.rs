@@ -7,6 +7,8 @@ use workhub_store::directory::{DeleteDepartment, Department, ROOT_DEPARTMENT};
 use workhub_store::{NewEvent, Recipients, StoreError};
 
 use super::{DepartmentInput, DepartmentView, Directory, kinds};
+use crate::authz::Target;
+use crate::authz::catalogue as p;
 use crate::context::{Actor, Meta};
 use crate::{StoreResultExt, store_error};
 
@@ -38,6 +40,21 @@ impl Tree {
         Tree {
             by_id: list.into_iter().map(|d| (d.id, d)).collect(),
         }
+    }
+
+    /// The department and its ancestors, root first (an unknown id: just itself).
+    pub(super) fn path(&self, id: i64) -> Vec<i64> {
+        let mut path = vec![id];
+        let mut at = id;
+        while at != ROOT_DEPARTMENT && path.len() <= 1000 {
+            match self.by_id.get(&at) {
+                Some(d) if d.parent_id != at => at = d.parent_id,
+                _ => break,
+            }
+            path.push(at);
+        }
+        path.reverse();
+        path
     }
 
     /// Levels below the root (root: 0); None if the chain is broken.
@@ -148,7 +165,7 @@ impl Directory {
         actor: &Actor,
         root: Option<i64>,
     ) -> Result<Vec<DepartmentView>, Error> {
-        let (corp, _) = Self::access(actor)?;
+        let corp = Self::corp_of(actor)?;
         let tree = self.tree(corp).await?;
         let root = root.unwrap_or(ROOT_DEPARTMENT);
         if !tree.by_id.contains_key(&root) {
@@ -190,7 +207,7 @@ impl Directory {
         actor: &Actor,
         input: DepartmentInput,
     ) -> Result<i64, Error> {
-        let corp = Self::manager(actor)?.clone();
+        let corp = Self::writer(actor)?.clone();
         let name = valid_name(input.name.as_deref().unwrap_or(""))?;
         let parent = input
             .parentid
@@ -201,6 +218,12 @@ impl Directory {
             return Err(Error::with(Code::InvalidDepartment, id.to_string()));
         }
         let tree = self.tree(&corp).await?;
+        let under = tree.path(parent);
+        Self::permit(
+            actor,
+            p::CONTACTS_DEPARTMENT_CREATE,
+            Target::Department(&under),
+        )?;
         let parent_depth = tree
             .depth(parent)
             .filter(|_| tree.by_id.contains_key(&parent))
@@ -265,8 +288,13 @@ impl Directory {
         id: i64,
         input: DepartmentInput,
     ) -> Result<(), Error> {
-        let corp = Self::manager(actor)?.clone();
+        let corp = Self::writer(actor)?.clone();
         let tree = self.tree(&corp).await?;
+        Self::permit(
+            actor,
+            p::CONTACTS_DEPARTMENT_EDIT,
+            Target::Department(&tree.path(id)),
+        )?;
         let mut dept = tree
             .by_id
             .get(&id)
@@ -285,6 +313,18 @@ impl Directory {
             if id == ROOT_DEPARTMENT {
                 return Err(Error::new(Code::RootDepartment));
             }
+            // Moving takes the department out of where it was and into its new parent.
+            Self::permit(
+                actor,
+                p::CONTACTS_DEPARTMENT_MOVE,
+                Target::Department(&tree.path(id)),
+            )?;
+            let into = tree.path(parent);
+            Self::permit(
+                actor,
+                p::CONTACTS_DEPARTMENT_MOVE,
+                Target::Department(&into),
+            )?;
             let parent_depth = tree
                 .depth(parent)
                 .filter(|_| tree.by_id.contains_key(&parent))
@@ -330,10 +370,16 @@ impl Directory {
         id: i64,
     ) -> Result<(), Error> {
         let result = async {
-            let corp = Self::manager(actor)?.clone();
+            let corp = Self::writer(actor)?.clone();
             if id == ROOT_DEPARTMENT {
                 return Err(Error::new(Code::RootDepartment));
             }
+            let tree = self.tree(&corp).await?;
+            Self::permit(
+                actor,
+                p::CONTACTS_DEPARTMENT_DELETE,
+                Target::Department(&tree.path(id)),
+            )?;
             let event = NewEvent::new(
                 Recipients::WholeCorp,
                 kinds::DEPARTMENT_DELETED,

@@ -10,6 +10,7 @@ use workhub_store::directory::{Job, Member};
 
 use super::{Directory, MemberInput};
 use crate::StoreResultExt;
+use crate::authz::catalogue as p;
 use crate::context::{Actor, Meta};
 use crate::corps::{valid_email, valid_mobile, valid_name};
 
@@ -223,7 +224,7 @@ fn changes(current: &Member, input: &MemberInput) -> bool {
 
 impl Directory {
     async fn plan(&self, actor: &Actor, bytes: &[u8], mode: ImportMode) -> Result<Plan, Error> {
-        let corp = Self::manager(actor)?.clone();
+        let corp = Self::company_wide(actor, p::CONTACTS_IMPORT)?.clone();
         let (rows, mut errors) = parse(bytes)?;
         // Rows whose values could not be read are reported, never counted or applied.
         let unreadable: HashSet<usize> = errors.iter().map(|e| e.row).collect();
@@ -410,7 +411,7 @@ impl Directory {
             };
             return Err(Error::with(code, why));
         }
-        let corp = Self::manager(actor)?.clone();
+        let corp = Self::company_wide(actor, p::CONTACTS_IMPORT)?.clone();
         let job = Job {
             job_id: uuid::Uuid::now_v7().simple().to_string(),
             corp_id: corp.clone(),
@@ -506,7 +507,7 @@ impl Directory {
 
     /// A job of the caller's company.
     pub async fn job(&self, actor: &Actor, job_id: &str) -> Result<Job, Error> {
-        let corp: &CorpId = Self::manager(actor)?;
+        let corp: &CorpId = Self::company_wide(actor, p::CONTACTS_IMPORT)?;
         self.deps
             .stores
             .directory
@@ -518,6 +519,7 @@ impl Directory {
 
     /// Every member as CSV in the import template (UTF-8 with a byte-order mark for Excel).
     pub async fn export_csv(&self, actor: &Actor) -> Result<String, Error> {
+        Self::company_wide(actor, p::CONTACTS_EXPORT)?;
         let members = self.members(actor, None, false).await?;
         let mut out = csv::Writer::from_writer(vec![0xef, 0xbb, 0xbf]);
         let header = [

@@ -6,8 +6,9 @@ use workhub_store::directory::{Activation, Member, Membership, Profile, ROOT_DEP
 use workhub_store::{NewEvent, StoreError};
 
 use super::departments::Tree;
-use super::{Access, Directory, MemberInput, MemberView, kinds};
+use super::{Directory, MemberInput, MemberView, kinds};
 use crate::accounts::password;
+use crate::authz::catalogue as p;
 use crate::context::{Actor, Meta};
 use crate::corps::{valid_email, valid_mobile, valid_name};
 use crate::{StoreResultExt, store_error};
@@ -26,7 +27,7 @@ impl Directory {
         department: Option<i64>,
         fetch_child: bool,
     ) -> Result<Vec<MemberView>, Error> {
-        let (corp, access) = Self::access(actor)?;
+        let corp = Self::corp_of(actor)?;
         let list = match department {
             None => self
                 .deps
@@ -54,25 +55,21 @@ impl Directory {
             }
         };
         let scope = self.scope(actor).await?;
+        let reader = self.reader(actor).await?;
         Ok(list
             .iter()
             .filter(|m| scope.as_ref().is_none_or(|s| s.member(m)))
-            .map(|m| self.view(actor, access, m))
+            .map(|m| reader.view(m))
             .collect())
     }
 
-    pub(super) fn view(&self, actor: &Actor, access: Access, m: &Member) -> MemberView {
-        let own = matches!(actor, Actor::User(u) if u.userid == m.userid);
-        MemberView::of(m, access == Access::ReadMasked && !own)
-    }
-
     pub async fn member(&self, actor: &Actor, userid: &str) -> Result<MemberView, Error> {
-        let (corp, access) = Self::access(actor)?;
+        let corp = Self::corp_of(actor)?;
         let m = self.find(corp, userid).await?;
         if self.scope(actor).await?.is_some_and(|s| !s.member(&m)) {
             return Err(Error::new(Code::OutOfVisibleRange));
         }
-        Ok(self.view(actor, access, &m))
+        Ok(self.reader(actor).await?.view(&m))
     }
 
     async fn find(&self, corp: &CorpId, userid: &str) -> Result<Member, Error> {
@@ -88,7 +85,7 @@ impl Directory {
 
     /// The userid of the member with this mobile number (WeCom `user/getuserid`).
     pub async fn userid_by_mobile(&self, actor: &Actor, mobile: &str) -> Result<String, Error> {
-        let (corp, _) = Self::access(actor)?;
+        let corp = Self::corp_of(actor)?;
         let mobile = valid_mobile(mobile)?;
         let found = self
             .deps
@@ -121,7 +118,7 @@ impl Directory {
         actor: &Actor,
         input: MemberInput,
     ) -> Result<MemberView, Error> {
-        let corp = Self::manager(actor)?.clone();
+        let corp = Self::writer(actor)?.clone();
         let userid = UserId::parse(
             input
                 .userid
@@ -154,6 +151,8 @@ impl Directory {
         if input.department.is_none() {
             return Err(Error::with(Code::MissingField, "department"));
         }
+        self.permit_member(actor, &corp, p::CONTACTS_MEMBER_CREATE, None, Some(&member))
+            .await?;
         if input.enable == Some(0) {
             member.status = 2;
         }
@@ -170,9 +169,9 @@ impl Directory {
             password_digest: String::new(),
             created_at: self.deps.now(),
         };
-        let view = MemberView::of(&member, false);
+        let view = MemberView::of(&member, false, false);
         // Events reach every member: contact details go masked; GET shows what each may see.
-        let shown = MemberView::of(&member, true);
+        let shown = MemberView::of(&member, true, true);
         let event = NewEvent::new(
             self.audience(),
             kinds::MEMBER_CREATED,
@@ -400,9 +399,12 @@ impl Directory {
         input: MemberInput,
     ) -> Result<MemberView, Error> {
         let result = async {
-            let corp = Self::manager(actor)?.clone();
+            let corp = Self::writer(actor)?.clone();
             let current = self.find(&corp, userid).await?;
-            let member = self.apply(&corp, current, &input).await?;
+            let member = self.apply(&corp, current.clone(), &input).await?;
+            let permission = p::CONTACTS_MEMBER_EDIT;
+            self.permit_member(actor, &corp, permission, Some(&current), Some(&member))
+                .await?;
             self.check_contacts_free(&corp, &member).await?;
             self.save(&corp, member).await
         }
@@ -412,9 +414,9 @@ impl Directory {
     }
 
     async fn save(&self, corp: &CorpId, member: Member) -> Result<MemberView, Error> {
-        let view = MemberView::of(&member, false);
+        let view = MemberView::of(&member, false, false);
         // Events reach every member: contact details go masked; GET shows what each may see.
-        let shown = MemberView::of(&member, true);
+        let shown = MemberView::of(&member, true, true);
         let event = NewEvent::new(
             self.audience(),
             kinds::MEMBER_UPDATED,
@@ -454,11 +456,19 @@ impl Directory {
             "member.disable"
         };
         let result = async {
-            let corp = Self::manager(actor)?.clone();
+            let corp = Self::writer(actor)?.clone();
             if !enabled && matches!(actor, Actor::User(u) if u.userid.as_str() == userid) {
                 return Err(Error::new(Code::CannotChangeSelf));
             }
             let current = self.find(&corp, userid).await?;
+            self.permit_member(
+                actor,
+                &corp,
+                p::CONTACTS_MEMBER_DISABLE,
+                Some(&current),
+                None,
+            )
+            .await?;
             let member = self.apply(&corp, current, &input).await?;
             self.save(&corp, member).await.map(|_| ())
         }
@@ -473,11 +483,13 @@ impl Directory {
         userid: &str,
     ) -> Result<(), Error> {
         let result = async {
-            let corp = Self::manager(actor)?.clone();
+            let corp = Self::writer(actor)?.clone();
             if matches!(actor, Actor::User(u) if u.userid.as_str() == userid) {
                 return Err(Error::new(Code::CannotChangeSelf));
             }
             let member = self.find(&corp, userid).await?;
+            self.permit_member(actor, &corp, p::CONTACTS_MEMBER_DELETE, Some(&member), None)
+                .await?;
             let event = NewEvent::new(
                 self.audience(),
                 kinds::MEMBER_DELETED,
@@ -508,8 +520,10 @@ impl Directory {
         userid: &str,
     ) -> Result<(String, i64), Error> {
         let result = async {
-            let corp = Self::manager(actor)?.clone();
+            let corp = Self::writer(actor)?.clone();
             let member = self.find(&corp, userid).await?;
+            self.permit_member(actor, &corp, p::CONTACTS_MEMBER_INVITE, Some(&member), None)
+                .await?;
             if member.status != 4 {
                 return Err(Error::new(Code::AlreadyActivated));
             }

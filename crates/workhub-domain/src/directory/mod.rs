@@ -21,9 +21,15 @@ pub use input::{DepartmentInput, MemberInput};
 pub use recipients::{Recipients, Targets};
 pub use views::{DepartmentView, MemberView, TagView};
 
+use departments::Tree;
+
 use crate::Deps;
 use crate::apps::Apps;
 use crate::audit::Audit;
+use crate::authz::catalogue::{
+    CONTACTS_MEMBER_READ_EMAIL as READ_EMAIL, CONTACTS_MEMBER_READ_MOBILE as READ_MOBILE,
+};
+use crate::authz::{Permission, Target};
 use crate::context::{Actor, Meta};
 use crate::corps::Corps;
 
@@ -74,17 +80,6 @@ impl Scope {
     }
 }
 
-/// What a caller may do in the directory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    /// Administrators and the contacts-sync secret: everything.
-    Manage,
-    /// Members: read, with others' mobile numbers and emails masked.
-    ReadMasked,
-    /// Self-built apps: read.
-    Read,
-}
-
 impl Directory {
     pub(crate) fn new(deps: Deps, audit: Audit, corps: Corps, apps: Apps) -> Self {
         Self {
@@ -97,25 +92,93 @@ impl Directory {
         }
     }
 
-    /// The caller's company and what they may do there.
-    fn access(actor: &Actor) -> Result<(&CorpId, Access), Error> {
+    /// The caller's company, for reading the directory.
+    fn corp_of(actor: &Actor) -> Result<&CorpId, Error> {
         match actor {
-            Actor::User(u) if u.is_admin => Ok((&u.corp_id, Access::Manage)),
-            Actor::User(u) => Ok((&u.corp_id, Access::ReadMasked)),
-            Actor::App {
-                corp_id,
-                agent_id: workhub_store::corps::CONTACTS_AGENT,
-            } => Ok((corp_id, Access::Manage)),
-            Actor::App { corp_id, .. } => Ok((corp_id, Access::Read)),
+            Actor::User(u) => Ok(&u.corp_id),
+            Actor::App { corp_id, .. } => Ok(corp_id),
             _ => Err(Error::new(Code::Unauthenticated)),
         }
     }
 
-    fn manager(actor: &Actor) -> Result<&CorpId, Error> {
-        match Self::access(actor)? {
-            (corp, Access::Manage) => Ok(corp),
+    /// The caller's company, for changing the directory: members (whose roles decide what they
+    /// may change) and the contacts-sync secret; other apps only read.
+    fn writer(actor: &Actor) -> Result<&CorpId, Error> {
+        match actor {
+            Actor::App {
+                agent_id: workhub_store::corps::CONTACTS_AGENT,
+                ..
+            }
+            | Actor::User(_) => Self::corp_of(actor),
+            Actor::App { .. } => Err(Error::new(Code::Forbidden)),
+            _ => Err(Error::new(Code::Unauthenticated)),
+        }
+    }
+
+    /// Refuses unless the caller may use the permission on the target. The contacts-sync
+    /// secret may do everything in the directory.
+    fn permit(actor: &Actor, permission: Permission, target: Target<'_>) -> Result<(), Error> {
+        match actor {
+            Actor::User(u) => u.authority.require(permission, target),
+            Actor::App {
+                agent_id: workhub_store::corps::CONTACTS_AGENT,
+                ..
+            } => Ok(()),
             _ => Err(Error::new(Code::Forbidden)),
         }
+    }
+
+    /// The caller's company, if they may use the permission company-wide.
+    fn company_wide(actor: &Actor, permission: Permission) -> Result<&CorpId, Error> {
+        let corp = Self::writer(actor)?;
+        Self::permit(actor, permission, Target::Company)?;
+        Ok(corp)
+    }
+
+    /// Refuses unless the caller may change this member as they are (`before`) and as they will
+    /// be (`after`): every department involved must be within reach. Only super admins change
+    /// super admins.
+    async fn permit_member(
+        &self,
+        actor: &Actor,
+        corp: &CorpId,
+        permission: Permission,
+        before: Option<&Member>,
+        after: Option<&Member>,
+    ) -> Result<(), Error> {
+        let Actor::User(u) = actor else {
+            return Self::permit(actor, permission, Target::Company);
+        };
+        if u.is_super_admin() {
+            return Ok(());
+        }
+        if before.is_some_and(|m| m.is_admin) {
+            return Err(Error::new(Code::Forbidden));
+        }
+        if u.authority.holds_company_wide(permission) {
+            return Ok(());
+        }
+        let tree = self.tree(corp).await?;
+        let paths: Vec<Vec<i64>> = before
+            .into_iter()
+            .chain(after)
+            .flat_map(|m| m.departments.iter().map(|d| tree.path(d.dept_id)))
+            .collect();
+        u.authority.require(permission, Target::AllOf(&paths))
+    }
+
+    /// How the caller sees members' mobiles and emails.
+    pub(super) async fn reader<'a>(&self, actor: &'a Actor) -> Result<Reader<'a>, Error> {
+        let tree = match actor {
+            Actor::User(u)
+                if !u.is_super_admin()
+                    && (u.authority.holds(READ_MOBILE) || u.authority.holds(READ_EMAIL)) =>
+            {
+                Some(self.tree(&u.corp_id).await?)
+            }
+            _ => None,
+        };
+        Ok(Reader { actor, tree })
     }
 
     /// What of the directory the caller sees; None: everything (members, admins, the
@@ -124,7 +187,7 @@ impl Directory {
         let Some(visible) = self.apps.visible(actor).await? else {
             return Ok(None);
         };
-        let (corp, _) = Self::access(actor)?;
+        let corp = Self::corp_of(actor)?;
         let tree = self.tree(corp).await?;
         let mut depts: HashSet<i64> = visible
             .departments
@@ -167,7 +230,7 @@ impl Directory {
         target: &str,
         result: Result<T, Error>,
     ) -> Result<T, Error> {
-        if let Ok((corp, _)) = Self::access(actor) {
+        if let Ok(corp) = Self::corp_of(actor) {
             self.audit
                 .record(
                     corp.as_str(),
@@ -180,5 +243,30 @@ impl Directory {
                 .await;
         }
         result
+    }
+}
+
+/// Someone reading member profiles: members see others' mobiles and emails masked unless their
+/// roles reach one of the member's departments; apps and the contacts secret see them in full.
+pub(super) struct Reader<'a> {
+    actor: &'a Actor,
+    /// The tree, when the reader's roles reach only parts of it.
+    tree: Option<Tree>,
+}
+
+impl Reader<'_> {
+    pub(super) fn view(&self, m: &Member) -> MemberView {
+        let Actor::User(u) = self.actor else {
+            return MemberView::of(m, false, false);
+        };
+        if u.userid == m.userid {
+            return MemberView::of(m, false, false);
+        }
+        let paths: Vec<Vec<i64>> = match &self.tree {
+            Some(tree) => m.departments.iter().map(|d| tree.path(d.dept_id)).collect(),
+            None => vec![],
+        };
+        let sees = |p: Permission| u.authority.allows(p, Target::AnyOf(&paths));
+        MemberView::of(m, !sees(READ_MOBILE), !sees(READ_EMAIL))
     }
 }

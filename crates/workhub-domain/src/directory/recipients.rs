@@ -31,7 +31,7 @@ pub struct Targets {
 impl Directory {
     /// Active members the targets name (departments include their sub-departments).
     pub async fn resolve(&self, actor: &Actor, targets: &Targets) -> Result<Recipients, Error> {
-        let (corp, _) = Self::access(actor)?;
+        let corp = Self::corp_of(actor)?;
         let scope = self.scope(actor).await?;
         let members = self
             .deps

@@ -97,7 +97,7 @@ impl Directory {
         query: &str,
         limit: usize,
     ) -> Result<Vec<MemberView>, Error> {
-        let (corp, access) = Self::access(actor)?;
+        let corp = Self::corp_of(actor)?;
         let q = normalize_query(query);
         if q.is_empty() {
             return Ok(vec![]);
@@ -126,10 +126,8 @@ impl Directory {
         if let Some(scope) = self.scope(actor).await? {
             members.retain(|m| scope.member(m));
         }
-        Ok(members
-            .iter()
-            .map(|m| self.view(actor, access, m))
-            .collect())
+        let reader = self.reader(actor).await?;
+        Ok(members.iter().map(|m| reader.view(m)).collect())
     }
 }
 

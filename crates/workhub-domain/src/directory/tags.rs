@@ -5,6 +5,7 @@ use workhub_store::directory::TagChange;
 use workhub_store::{NewEvent, Recipients, StoreError};
 
 use super::{Directory, TagView, kinds};
+use crate::authz::catalogue as p;
 use crate::context::{Actor, Meta};
 use crate::{StoreResultExt, store_error};
 
@@ -34,7 +35,7 @@ fn valid_tag_name(name: &str) -> Result<String, Error> {
 
 impl Directory {
     pub async fn tags(&self, actor: &Actor) -> Result<Vec<TagView>, Error> {
-        let (corp, _) = Self::access(actor)?;
+        let corp = Self::corp_of(actor)?;
         Ok(self
             .deps
             .stores
@@ -69,7 +70,7 @@ impl Directory {
         id: Option<i64>,
     ) -> Result<i64, Error> {
         let result = async {
-            let corp = Self::manager(actor)?.clone();
+            let corp = Self::company_wide(actor, p::CONTACTS_TAG_CREATE)?.clone();
             let name = valid_tag_name(name)?;
             if id.is_some_and(|i| i <= 0) {
                 return Err(Error::with(Code::InvalidRequest, "tagid"));
@@ -118,7 +119,7 @@ impl Directory {
         name: &str,
     ) -> Result<(), Error> {
         let result = async {
-            let corp = Self::manager(actor)?.clone();
+            let corp = Self::company_wide(actor, p::CONTACTS_TAG_EDIT)?.clone();
             let name = valid_tag_name(name)?;
             let tags = self
                 .deps
@@ -155,7 +156,7 @@ impl Directory {
 
     pub async fn delete_tag(&self, actor: &Actor, meta: &Meta, id: i64) -> Result<(), Error> {
         let result = async {
-            let corp = Self::manager(actor)?.clone();
+            let corp = Self::company_wide(actor, p::CONTACTS_TAG_DELETE)?.clone();
             let event = NewEvent::new(
                 Recipients::WholeCorp,
                 kinds::TAG_DELETED,
@@ -180,7 +181,7 @@ impl Directory {
     }
 
     pub async fn tag_members(&self, actor: &Actor, id: i64) -> Result<TagMembers, Error> {
-        let (corp, _) = Self::access(actor)?;
+        let corp = Self::corp_of(actor)?;
         let tag = self.tag(corp, id).await?;
         let (users, parties) = self
             .deps
@@ -225,7 +226,7 @@ impl Directory {
             "tag.add_members"
         };
         let result = async {
-            let corp = Self::manager(actor)?.clone();
+            let corp = Self::company_wide(actor, p::CONTACTS_TAG_MEMBERS)?.clone();
             self.tag(&corp, id).await?;
             if users.len() > 1000 || parties.len() > 100 {
                 return Err(Error::with(

@@ -52,7 +52,7 @@ pub struct MemberView {
 
 impl MemberView {
     /// `masked` hides most of the mobile number and email (for members who are not admins).
-    pub(crate) fn of(m: &Member, masked: bool) -> Self {
+    pub(crate) fn of(m: &Member, mask_mobile_number: bool, mask_email_address: bool) -> Self {
         let p = &m.profile;
         let mobile = m.mobile.clone().unwrap_or_default();
         let email = m.email.clone().unwrap_or_default();
@@ -60,8 +60,16 @@ impl MemberView {
             userid: m.userid.to_string(),
             name: m.name.clone(),
             alias: p.alias.clone().unwrap_or_default(),
-            mobile: if masked { mask_mobile(&mobile) } else { mobile },
-            email: if masked { mask_email(&email) } else { email },
+            mobile: if mask_mobile_number {
+                mask_mobile(&mobile)
+            } else {
+                mobile
+            },
+            email: if mask_email_address {
+                mask_email(&email)
+            } else {
+                email
+            },
             position: p.position.clone().unwrap_or_default(),
             gender: p.gender.clone(),
             department: m.departments.iter().map(|d| d.dept_id).collect(),

@@ -10,6 +10,7 @@ use workhub_store::{NewEvent, Recipients, StoreError};
 
 use super::views::{ConversationDetail, ConversationView, MemberView};
 use super::{DEFAULT_MEMBER_LIMIT, MAX_MEMBER_LIMIT, Messaging, is_manager, kinds};
+use crate::authz::catalogue as p;
 use crate::context::UserActor;
 use crate::{StoreResultExt, store_error};
 
@@ -323,7 +324,11 @@ impl Messaging {
         if (patch.owner.is_some() || patch.admins.is_some()) && me.role != "owner" {
             return Err(Error::new(Code::NotGroupManager));
         }
-        if patch.member_limit.is_some() && !who.is_admin {
+        if patch.member_limit.is_some()
+            && !who
+                .authority
+                .holds_company_wide(p::MESSAGING_GROUP_SET_LIMIT)
+        {
             return Err(Error::new(Code::Forbidden));
         }
         self.change_group(conversation, patch).await?;

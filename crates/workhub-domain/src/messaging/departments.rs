@@ -9,6 +9,7 @@ use workhub_store::corps::CONTACTS_AGENT;
 use super::Messaging;
 use super::conversations::{GroupPatch, NewGroup};
 use crate::StoreResultExt;
+use crate::authz::catalogue as p;
 use crate::context::{Actor, UserActor};
 use crate::directory::Targets;
 
@@ -43,9 +44,7 @@ impl Messaging {
         name: &str,
         dept: i64,
     ) -> Result<String, Error> {
-        if !who.is_admin {
-            return Err(Error::new(Code::Forbidden));
-        }
+        who.require(p::MESSAGING_DEPARTMENT_GROUP)?;
         let stores = &self.deps.stores.messages;
         if let Some(existing) = stores
             .find_conversation_by_key(&who.corp_id, &key(dept))

@@ -12,6 +12,7 @@ use workhub_store::{EventPayload, NewEvent, Recipients, StoreError};
 use super::content::{USER_TYPES, normalize};
 use super::views::MessageView;
 use super::{Messaging, is_manager, kinds};
+use crate::authz::catalogue as p;
 use crate::context::UserActor;
 use crate::{StoreResultExt, store_error};
 
@@ -313,7 +314,10 @@ impl Messaging {
         let message = self.message_row(who, message_id).await?;
         let own = message.sender == who.userid.as_str();
         let fresh = self.deps.now() - message.created_at <= RECALL_WINDOW_MS;
-        let may = who.is_admin || (own && fresh);
+        let may = who
+            .authority
+            .holds_company_wide(p::MESSAGING_MESSAGE_RECALL_ANY)
+            || (own && fresh);
         if !may {
             return Err(Error::new(Code::RecallExpired));
         }

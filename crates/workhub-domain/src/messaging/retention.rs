@@ -7,6 +7,7 @@ use workhub_core::{Code, Error};
 
 use super::Messaging;
 use crate::StoreResultExt;
+use crate::authz::catalogue as p;
 use crate::context::{Actor, Meta, UserActor};
 
 /// Days messages are kept unless the company chose otherwise.
@@ -20,17 +21,10 @@ pub struct MessagingSettings {
     pub retention_days: i64,
 }
 
-fn admin(who: &UserActor) -> Result<(), Error> {
-    if !who.is_admin {
-        return Err(Error::new(Code::Forbidden));
-    }
-    Ok(())
-}
-
 impl Messaging {
     /// GET /admin/messaging
     pub async fn settings(&self, who: &UserActor) -> Result<MessagingSettings, Error> {
-        admin(who)?;
+        who.require(p::MESSAGING_SETTINGS_READ)?;
         let days = self
             .deps
             .stores
@@ -50,7 +44,7 @@ impl Messaging {
         meta: &Meta,
         settings: MessagingSettings,
     ) -> Result<MessagingSettings, Error> {
-        admin(who)?;
+        who.require(p::MESSAGING_SETTINGS_EDIT)?;
         let days = settings.retention_days;
         let result = if (1..=MAX_RETENTION_DAYS).contains(&days) {
             self.deps

@@ -13,6 +13,7 @@ use workhub_store::messaging::{Message, SensitiveWord};
 use super::Messaging;
 use super::sensitive::{Action, Hit, Matcher, mask};
 use crate::StoreResultExt;
+use crate::authz::catalogue as p;
 use crate::context::{Meta, UserActor};
 
 /// How long a node trusts its compiled list before reading it again (other nodes' changes).
@@ -136,9 +137,7 @@ impl Messaging {
 
     /// GET /admin/sensitive-words
     pub async fn sensitive_words(&self, who: &UserActor) -> Result<Vec<WordEntry>, Error> {
-        if !who.is_admin {
-            return Err(Error::new(Code::Forbidden));
-        }
+        who.require(p::MESSAGING_SENSITIVE_WORD_READ)?;
         let words = self
             .deps
             .stores
@@ -162,9 +161,7 @@ impl Messaging {
         meta: &Meta,
         entries: Vec<WordEntry>,
     ) -> Result<usize, Error> {
-        if !who.is_admin {
-            return Err(Error::new(Code::Forbidden));
-        }
+        who.require(p::MESSAGING_SENSITIVE_WORD_EDIT)?;
         if entries.len() > MAX_WORDS {
             return Err(Error::with(
                 Code::InvalidRequest,

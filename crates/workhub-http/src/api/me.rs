@@ -18,7 +18,9 @@ pub async fn me(State(state): State<AppState>, Session(who): Session) -> ApiResu
         "corpid": who.corp_id,
         "userid": who.userid,
         "name": user.name,
-        "is_admin": who.is_admin,
+        "is_admin": who.is_super_admin(),
+        "roles": roles(&who),
+        "permissions": who.authority.permissions(),
         "totp_enabled": user.totp_enabled,
         "session_id": who.session_id,
         "corp": {
@@ -29,6 +31,18 @@ pub async fn me(State(state): State<AppState>, Session(who): Session) -> ApiResu
             "member_limit": corp.edition.member_limit(corp.verified),
         },
     })))
+}
+
+/// The roles a member holds, as `/me` lists them.
+fn roles(who: &workhub_domain::UserActor) -> Vec<Value> {
+    if who.is_super_admin() {
+        return vec![json!({ "id": workhub_domain::authz::SUPER_ADMIN, "departments": [] })];
+    }
+    let grants = who.authority.grants();
+    grants
+        .iter()
+        .map(|g| json!({ "id": g.role_id, "departments": g.departments }))
+        .collect()
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,7 @@ pub mod me;
 pub mod messaging;
 pub mod openapi;
 pub mod operator;
+pub mod roles;
 pub mod signup;
 pub mod sync;
 pub mod uploads;
@@ -59,6 +60,16 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/sensitive-words/import",
             post(messaging::import_sensitive_words).layer(DefaultBodyLimit::max(4 * 1024 * 1024)),
+        )
+        .route("/admin/permissions", get(roles::permissions))
+        .route("/admin/roles", get(roles::list).post(roles::create))
+        .route(
+            "/admin/roles/{id}",
+            patch(roles::update).delete(roles::delete),
+        )
+        .route(
+            "/admin/roles/{id}/holders/{userid}",
+            put(roles::assign).delete(roles::unassign),
         )
         .route("/admin/audit", get(admin::audit))
         .route("/admin/audit/export.csv", get(admin::audit_csv))

@@ -124,6 +124,48 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/admin/permissions",
+        "admin",
+        "The permission catalogue",
+    ),
+    (
+        "get",
+        "/api/v1/admin/roles",
+        "admin",
+        "Admin roles with their permissions and holders",
+    ),
+    (
+        "post",
+        "/api/v1/admin/roles",
+        "admin",
+        "Create a custom role",
+    ),
+    (
+        "patch",
+        "/api/v1/admin/roles/{id}",
+        "admin",
+        "Change a custom role",
+    ),
+    (
+        "delete",
+        "/api/v1/admin/roles/{id}",
+        "admin",
+        "Delete a custom role nobody holds",
+    ),
+    (
+        "put",
+        "/api/v1/admin/roles/{id}/holders/{userid}",
+        "admin",
+        "Give a member a role, over departments or the whole company",
+    ),
+    (
+        "delete",
+        "/api/v1/admin/roles/{id}/holders/{userid}",
+        "admin",
+        "Take a role from a member",
+    ),
+    (
+        "get",
         "/api/v1/admin/audit",
         "admin",
         "The audit log, newest first",

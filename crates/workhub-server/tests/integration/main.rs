@@ -11,6 +11,7 @@ mod errors;
 mod events;
 mod import;
 mod messaging;
+mod roles;
 mod signup;
 mod support;
 mod tenancy;
