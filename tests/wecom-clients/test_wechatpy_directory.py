@@ -123,3 +123,37 @@ def test_batch_sync_user_from_a_csv_file(workhub):
     with pytest.raises(WeChatClientException) as e:
         c.batch.get_result("no-such-job")
     assert e.value.errcode == 40088
+
+
+def test_batch_replace_party_builds_the_tree_and_keeps_staffed_departments(workhub):
+    import io
+    import time
+
+    c = client_for(workhub)
+    c.department.create("临时", parent_id=1, id=30)
+    c.department.create("有人", parent_id=1, id=31)
+    c.user.create("party_member", "部门成员", department=[31], email="party_member@acme.test")
+
+    def run(csv):
+        media = c.media.upload("file", ("departments.csv", io.BytesIO(csv.encode("utf-8")), "text/csv"))
+        job = c.batch.replace_party(None, None, None, media["media_id"])["jobid"]
+        for _ in range(100):
+            result = c.batch.get_result(job)
+            if result["status"] == 3:
+                return result
+            time.sleep(0.05)
+        raise AssertionError("the job did not finish")
+
+    result = run("部门名称,部门ID,父部门ID,排序\n华东,20,1,5\n上海,21,20,\n")
+    assert (result["type"], result["percentage"]) == ("replace_party", 100)
+    assert {(r["partyid"], r["action"], r["errcode"]) for r in result["result"]} >= {(20, 1, 0), (21, 1, 0)}
+    ids = {d["id"]: d["parentid"] for d in c.department.get()}
+    assert ids[21] == 20 and ids[20] == 1
+    assert 30 not in ids, "an empty department absent from the file is deleted"
+    assert 31 in ids, "a department with members stays"
+
+    # The same file again changes nothing; a move shows as action 4.
+    result = run("部门名称,部门ID,父部门ID,排序\n华东,20,1,5\n上海,21,20,\n")
+    assert [r for r in result["result"] if r["partyid"] in (20, 21)] == []
+    result = run("部门名称,部门ID,父部门ID,排序\n华东,20,1,5\n上海,21,1,\n")
+    assert [(r["partyid"], r["action"]) for r in result["result"] if r["partyid"] == 21] == [(21, 4)]

@@ -26,6 +26,7 @@ import type {
   Me,
   Member,
   MemberInput,
+  MyRole,
   MessageView,
   MessagingSettings,
   NewMessage,
@@ -33,6 +34,9 @@ import type {
   OperatorCorp,
   OperatorSignup,
   OperatorStatus,
+  Permission,
+  PermissionArea,
+  PermissionCatalogue,
   Platform,
   RateLimit,
   RateLimits,
@@ -40,6 +44,10 @@ import type {
   Reaction,
   Receipts,
   RobotView,
+  Role,
+  RoleHolder,
+  RoleInput,
+  RoleScope,
   SecurityPolicy,
   SensitiveWord,
   Session,
@@ -169,8 +177,19 @@ export const auth = {
     call<void>('POST', '/api/v1/auth/activate', { body }),
 };
 
+/** `roles` and `permissions` always present (a server without them grants nothing beyond `is_admin`). */
+export function normMe(m: Me): Me {
+  const roles: MyRole[] = Array.isArray(m.roles)
+    ? m.roles
+        .filter((r) => typeof r === 'object' && r !== null)
+        .map((r) => ({ id: String(r.id ?? ''), departments: Array.isArray(r.departments) ? r.departments.map((x) => Number(x)) : [] }))
+    : [];
+  const permissions = Array.isArray(m.permissions) ? m.permissions.map(String) : [];
+  return { ...m, is_admin: m.is_admin === true, roles, permissions };
+}
+
 export const me = {
-  get: () => call<Me>('GET', '/api/v1/me'),
+  get: () => call<Me>('GET', '/api/v1/me').then(normMe),
   changePassword: (old_password: string, new_password: string) =>
     call<void>('POST', '/api/v1/me/password', { body: { old_password, new_password } }),
   totpSetup: () => call<{ secret: string; otpauth_url: string }>('POST', '/api/v1/me/totp/setup'),
@@ -584,4 +603,57 @@ export const messagingAdmin = {
       raw: file,
       headers: { 'Content-Type': 'text/plain; charset=utf-8' },
     }).then((r) => num(r?.count)),
+};
+
+// ---- Admin roles and permissions (docs/api-roles.md) ----
+
+const scope = (v: unknown): RoleScope => (v === 'required' || v === 'optional' ? v : 'none');
+
+const normHolder = (h: RoleHolder): RoleHolder => ({
+  userid: String(h.userid ?? ''),
+  name: String(h.name ?? ''),
+  departments: ids(h.departments),
+});
+
+export function normRole(r: Role): Role {
+  return {
+    id: String(r.id ?? ''),
+    builtin: r.builtin === true,
+    name: String(r.name ?? ''),
+    description: String(r.description ?? ''),
+    scoped: scope(r.scoped),
+    permissions: strs(r.permissions),
+    holders: Array.isArray(r.holders) ? r.holders.filter(isRecord).map((h) => normHolder(h as unknown as RoleHolder)) : [],
+  };
+}
+
+const rolesPath = '/api/v1/admin/roles';
+
+export const roles = {
+  catalogue: () =>
+    call<PermissionCatalogue>('GET', '/api/v1/admin/permissions').then(
+      (r): PermissionCatalogue => ({
+        areas: (r.areas ?? []).filter(isRecord).map(
+          (a): PermissionArea => ({ id: String(a.id ?? ''), zh: String(a.zh ?? a.id ?? ''), en: String(a.en ?? a.id ?? '') }),
+        ),
+        permissions: (r.permissions ?? []).filter(isRecord).map(
+          (p): Permission => ({
+            key: String(p.key ?? ''),
+            area: String(p.area ?? String(p.key ?? '').split('.')[0]),
+            zh: String(p.zh ?? p.key ?? ''),
+            en: String(p.en ?? p.key ?? ''),
+          }),
+        ),
+      }),
+    ),
+  list: () => call<{ roles: Role[] }>('GET', rolesPath).then((r) => (r.roles ?? []).filter(isRecord).map(normRole)),
+  create: (body: RoleInput) => call<Role>('POST', rolesPath, { body }).then(normRole),
+  update: (id: string, body: Partial<RoleInput>) => call<Role>('PATCH', `${rolesPath}/${enc(id)}`, { body }).then(normRole),
+  remove: (id: string) => call<void>('DELETE', `${rolesPath}/${enc(id)}`),
+  /** Grants the role, or changes the holder's scope (`[]` = the whole company). */
+  setHolder: (id: string, userid: string, departments: number[]) =>
+    call<RoleHolder>('PUT', `${rolesPath}/${enc(id)}/holders/${enc(userid)}`, { body: { departments } }).then((h) =>
+      normHolder(h ?? { userid, name: '', departments }),
+    ),
+  removeHolder: (id: string, userid: string) => call<void>('DELETE', `${rolesPath}/${enc(id)}/holders/${enc(userid)}`),
 };

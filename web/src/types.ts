@@ -45,6 +45,15 @@ export interface Me {
   corp: Corp;
   /** Not in the contract, but sent by the server: the id of the session making the call. */
   session_id?: string;
+  /** Admin roles held (docs/api-roles.md); `departments` empty = the whole company. */
+  roles: MyRole[];
+  /** Every permission held, company-wide or scoped (`area.object.action`). */
+  permissions: string[];
+}
+
+export interface MyRole {
+  id: string;
+  departments: number[];
 }
 
 export interface Session {
@@ -446,4 +455,50 @@ export interface MessagingSettings {
 export interface AppName {
   agentid: number;
   name: string;
+}
+
+// ---- Admin roles and permissions (docs/api-roles.md) ----
+
+export interface PermissionArea {
+  id: string;
+  zh: string;
+  en: string;
+}
+
+export interface Permission {
+  key: string;
+  area: string;
+  zh: string;
+  en: string;
+}
+
+export interface PermissionCatalogue {
+  areas: PermissionArea[];
+  permissions: Permission[];
+}
+
+/** "none": holders act company-wide; "required": every holder has departments; "optional": either. */
+export type RoleScope = 'none' | 'required' | 'optional';
+
+export interface RoleHolder {
+  userid: string;
+  name: string;
+  /** Empty = the whole company. */
+  departments: number[];
+}
+
+export interface Role {
+  id: string;
+  builtin: boolean;
+  name: string;
+  description: string;
+  scoped: RoleScope;
+  permissions: string[];
+  holders: RoleHolder[];
+}
+
+export interface RoleInput {
+  name: string;
+  description: string;
+  permissions: string[];
 }

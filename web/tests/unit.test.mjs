@@ -298,3 +298,47 @@ test('search highlight: only <b> is markup, entities decoded once, other tags st
   ]);
   assert.deepEqual(highlightParts(''), []);
 });
+
+test('admin permissions: tabs per the contract table, directory buttons, recall', async () => {
+  const { allowedTabs, can, contactsAbilities, mayOpen, ADMIN_TABS } = await load('src/perms.ts');
+  const who = (permissions, is_admin = false) => ({ is_admin, permissions });
+
+  assert.deepEqual(allowedTabs(who([], true)), [...ADMIN_TABS], 'a super admin sees every tab');
+  assert.deepEqual(allowedTabs(who([])), [], 'no permission, no tab');
+  // Reading mobiles alone is no admin page.
+  assert.deepEqual(allowedTabs(who(['contacts.member.read_mobile', 'contacts.member.read_email'])), []);
+  // A branch admin: departments and members (no tags, import or export).
+  const branch = who([
+    'contacts.department.create', 'contacts.department.delete', 'contacts.department.edit', 'contacts.department.move',
+    'contacts.member.create', 'contacts.member.delete', 'contacts.member.disable', 'contacts.member.edit',
+    'contacts.member.invite', 'contacts.member.read_email', 'contacts.member.read_mobile',
+  ]);
+  assert.deepEqual(allowedTabs(branch), ['directory']);
+  const ab = contactsAbilities(branch);
+  assert.equal(ab.tags, false);
+  assert.ok(ab.deptCreate && ab.deptEdit && ab.deptMove && ab.deptDelete && ab.memberCreate && ab.memberEdit && ab.memberDelete);
+  // One permission each opens one tab.
+  const table = {
+    policy: 'security.policy.read',
+    import: 'contacts.import',
+    apps: 'apps.app.read',
+    'rate-limits': 'apps.rate_limit.read',
+    messaging: 'messaging.settings.read',
+    sessions: 'security.session.read',
+    approvals: 'security.device.approve',
+    audit: 'audit.log.read',
+    roles: 'security.admin_role.read',
+  };
+  for (const [tab, key] of Object.entries(table)) assert.deepEqual(allowedTabs(who([key])), [tab], key);
+  assert.equal(mayOpen(who(['contacts.member.edit']), 'directory'), true);
+  assert.equal(mayOpen(who(['contacts.member.edit']), 'roles'), false);
+  const editOnly = contactsAbilities(who(['contacts.member.edit']));
+  assert.deepEqual(
+    Object.entries(editOnly).filter(([, v]) => v).map(([k]) => k),
+    ['memberEdit'],
+  );
+  assert.equal(contactsAbilities(who(['contacts.tag.members'])).tags, true);
+  assert.equal(can(who(['messaging.message.recall_any']), 'messaging.message.recall_any'), true);
+  assert.equal(can(who([]), 'messaging.message.recall_any'), false);
+  assert.equal(can(who([], true), 'messaging.message.recall_any'), true);
+});

@@ -1,5 +1,6 @@
-//! The department tree (Contacts and Admin → Directory): expand / collapse, select, counts.
-//! Everything starts expanded; the path to the selected department is opened when it changes.
+//! The department tree (Contacts, Admin → Directory, role scopes): expand / collapse, select,
+//! counts. Everything starts expanded; the path to the selected department is opened when it
+//! changes. With `checked` it picks several: those rows are marked and `onSelect` toggles.
 
 import { useEffect, useState } from 'preact/hooks';
 import { deptName } from '../directory';
@@ -14,6 +15,8 @@ export function DeptTree(props: {
   selected: number | null;
   onSelect: (id: number) => void;
   corpName: string;
+  /** Several chosen departments (multiple selection); `selected` then only opens its path. */
+  checked?: ReadonlySet<number>;
 }) {
   const [collapsed, setCollapsed] = useState<Set<number>>(() => new Set());
   useEffect(() => {
@@ -42,7 +45,7 @@ export function DeptTree(props: {
     seen.add(d.id);
     const kids = props.tree.children.get(d.id) ?? [];
     const open = !collapsed.has(d.id);
-    const selected = props.selected === d.id;
+    const selected = props.checked ? props.checked.has(d.id) : props.selected === d.id;
     const count = props.counts?.get(d.id);
     const name = deptName(d, props.corpName);
     return (
@@ -101,7 +104,13 @@ export function DeptTree(props: {
   };
 
   return (
-    <ul class="dept-tree" role="tree" data-testid={props.testid} aria-label={t('tree.label')}>
+    <ul
+      class="dept-tree"
+      role="tree"
+      data-testid={props.testid}
+      aria-label={t('tree.label')}
+      aria-multiselectable={props.checked ? true : undefined}
+    >
       {props.tree.roots.map((r) => node(r, 0))}
     </ul>
   );

@@ -76,6 +76,17 @@ export function ErrorAlert(props: { error: unknown; testid: string }) {
   );
 }
 
+/** An error alert that also exposes the error code (`data-code` on `<testid>-wrap`), for tests and support. */
+export function CodeError(props: { error: unknown; testid: string }) {
+  if (!props.error) return null;
+  const code = props.error instanceof ApiError ? props.error.code : 'unexpected';
+  return (
+    <div data-code={code} data-testid={`${props.testid}-wrap`}>
+      <ErrorAlert error={props.error} testid={props.testid} />
+    </div>
+  );
+}
+
 export function Card(props: {
   title?: string;
   testid?: string;

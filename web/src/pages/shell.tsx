@@ -1,5 +1,7 @@
 //! The signed-in shell (#/app/...): navigation, the unverified-company banner, the user menu,
-//! pending sign-ins of mine to approve, and the live event stream's session handling.
+//! pending sign-ins of mine to approve, and the live event stream's session handling. It holds
+//! `me`, reloaded when my admin roles change (`admin.roles_changed`): the Admin entry is shown
+//! to whoever may open at least one admin tab (perms.ts).
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -11,6 +13,7 @@ import { ApprovalList } from '../components/lists';
 import { Alert, Button, Card, ErrorAlert, LangSwitch, Loading, useLoad } from '../components/ui';
 import { startEvents, stopEvents, useEvent } from '../events';
 import { t, useLang } from '../i18n';
+import { allowedTabs } from '../perms';
 import { navigate, type Route } from '../router';
 import type { Key } from '../strings';
 import { currentSession } from '../storage';
@@ -97,6 +100,10 @@ export function Shell(props: { route: Route }) {
     // Refresh the rest (edition, member limit) quietly.
     meApi.get().then(setMe, () => undefined);
   });
+  // My roles changed (granted, scope changed, removed): what I may see follows at once.
+  useEvent('admin.roles_changed', () => {
+    meApi.get().then(setMe, () => undefined);
+  });
 
   if (error) {
     return (
@@ -117,6 +124,7 @@ export function Shell(props: { route: Route }) {
   }
 
   const parts = props.route.path.split('/').filter(Boolean); // ['app', section, sub?]
+  const mayAdmin = allowedTabs(me).length > 0;
   const section = parts[1] ?? 'messages';
   const sub = parts[2] ?? '';
 
@@ -134,7 +142,7 @@ export function Shell(props: { route: Route }) {
       );
   } else if (section === 'admin') {
     title = t('nav.admin');
-    body = me.is_admin ? (
+    body = mayAdmin ? (
       <AdminPage sub={sub} params={props.route.params} me={me} />
     ) : (
       <Alert kind="error" testid="admin-forbidden">
@@ -158,7 +166,7 @@ export function Shell(props: { route: Route }) {
         <div class="sidenav-brand">
           <Logo size={32} />
         </div>
-        {NAV.filter((n) => !n.adminOnly || me.is_admin).map((n) => (
+        {NAV.filter((n) => !n.adminOnly || mayAdmin).map((n) => (
           <a
             key={n.id}
             href={`#/app/${n.id}`}

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use workhub_core::{Code, CorpId, Error};
 use workhub_store::directory::{DeleteDepartment, Department, ROOT_DEPARTMENT};
-use workhub_store::{NewEvent, Recipients, StoreError};
+use workhub_store::{NewEvent, StoreError};
 
 use super::{DepartmentInput, DepartmentView, Directory, kinds};
 use crate::authz::Target;
@@ -15,7 +15,7 @@ use crate::{StoreResultExt, store_error};
 /// Characters WeCom refuses in department names.
 const FORBIDDEN: &[char] = &['\\', ':', '*', '?', '"', '<', '>', '|'];
 
-fn valid_name(name: &str) -> Result<String, Error> {
+pub(super) fn valid_name(name: &str) -> Result<String, Error> {
     let name = name.trim();
     if name.is_empty()
         || name.chars().count() > 64
@@ -246,10 +246,11 @@ impl Directory {
             order: input.order.unwrap_or(0),
         };
         let for_event = dept.clone();
+        let audience = self.audience();
         let event = Box::new(move |id| {
             let view = DepartmentView::of(&Department { id, ..for_event }, vec![]);
             NewEvent::new(
-                Recipients::WholeCorp,
+                audience,
                 kinds::DEPARTMENT_CREATED,
                 &serde_json::json!({ "department": view }),
             )
@@ -346,7 +347,7 @@ impl Directory {
         }
         let view = DepartmentView::of(&dept, vec![]);
         let event = NewEvent::new(
-            Recipients::WholeCorp,
+            self.audience(),
             kinds::DEPARTMENT_UPDATED,
             &serde_json::json!({ "department": view }),
         );
@@ -381,7 +382,7 @@ impl Directory {
                 Target::Department(&tree.path(id)),
             )?;
             let event = NewEvent::new(
-                Recipients::WholeCorp,
+                self.audience(),
                 kinds::DEPARTMENT_DELETED,
                 &serde_json::json!({ "id": id }),
             );

@@ -8,7 +8,7 @@ use serde::Serialize;
 use workhub_core::{Code, CorpId, Error, Lang, UserId};
 use workhub_store::directory::{Job, Member};
 
-use super::{Directory, MemberInput};
+use super::{Directory, MemberInput, spreadsheet};
 use crate::StoreResultExt;
 use crate::authz::catalogue as p;
 use crate::context::{Actor, Meta};
@@ -45,6 +45,9 @@ pub struct Preview {
     pub update: usize,
     pub unchanged: usize,
     pub delete: usize,
+    /// Department ids the file names that do not exist: the import creates them under a
+    /// "pending" department (WeCom's behaviour), for an admin to place later.
+    pub pending_departments: Vec<i64>,
     pub errors: Vec<RowError>,
     /// Why the whole import cannot run (mass deletion, edition limit), if it cannot.
     pub blocked: Option<String>,
@@ -60,6 +63,9 @@ struct Plan {
     preview: Preview,
     steps: Vec<Step>,
 }
+
+/// The department that holds departments a member file named but the tree lacked.
+const PENDING_PARENT: &str = "待分配部门";
 
 /// Column names of WeCom's template (Chinese) and their English equivalents.
 fn field_of(header: &str) -> Option<&'static str> {
@@ -89,7 +95,7 @@ fn ints(v: &str) -> Result<Vec<i64>, ()> {
         .collect()
 }
 
-fn row_error(row: usize, field: &str, e: &Error) -> RowError {
+pub(super) fn row_error(row: usize, field: &str, e: &Error) -> RowError {
     RowError {
         row,
         field: field.into(),
@@ -103,12 +109,8 @@ fn row_error(row: usize, field: &str, e: &Error) -> RowError {
 type Parsed = (Vec<(usize, MemberInput)>, Vec<RowError>);
 
 fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::with(Code::ImportInvalid, e.to_string()))?
-        .clone();
-    let fields: Vec<Option<&str>> = headers.iter().map(field_of).collect();
+    let table = spreadsheet::read(bytes)?;
+    let fields: Vec<Option<&str>> = table.header.iter().map(|h| field_of(h)).collect();
     for required in ["name", "userid"] {
         if !fields.contains(&Some(required)) {
             return Err(Error::with(
@@ -117,23 +119,18 @@ fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
             ));
         }
     }
+    if table.rows.len() > MAX_ROWS {
+        return Err(Error::with(
+            Code::ImportInvalid,
+            format!("at most {MAX_ROWS} rows"),
+        ));
+    }
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        if rows.len() >= MAX_ROWS {
-            return Err(Error::with(
-                Code::ImportInvalid,
-                format!("at most {MAX_ROWS} rows"),
-            ));
-        }
+    for (line, record) in table.rows {
         let record = match record {
             Ok(r) => r,
-            Err(e) => {
-                errors.push(row_error(
-                    line,
-                    "",
-                    &Error::with(Code::ImportInvalid, e.to_string()),
-                ));
+            Err(why) => {
+                errors.push(row_error(line, "", &Error::with(Code::ImportInvalid, why)));
                 continue;
             }
         };
@@ -257,9 +254,11 @@ impl Directory {
             update: 0,
             unchanged: 0,
             delete: 0,
+            pending_departments: vec![],
             errors: vec![],
             blocked: None,
         };
+        let mut pending = std::collections::BTreeSet::new();
         for (line, mut input) in rows {
             let fail = |field: &str, e: Error| row_error(line, field, &e);
             let userid = match UserId::parse(input.userid.as_deref().unwrap_or("")) {
@@ -307,16 +306,13 @@ impl Directory {
                     Err(e) => errors.push(fail("email", e)),
                 }
             }
-            if let Some(bad) = input
-                .department
-                .iter()
-                .flatten()
-                .find(|d| !tree.by_id.contains_key(d))
-            {
-                errors.push(fail(
-                    "department",
-                    Error::with(Code::InvalidDepartment, bad.to_string()),
-                ));
+            for id in input.department.iter().flatten() {
+                if *id < workhub_store::directory::ROOT_DEPARTMENT {
+                    let e = Error::with(Code::InvalidDepartment, id.to_string());
+                    errors.push(fail("department", e));
+                } else if !tree.by_id.contains_key(id) {
+                    pending.insert(*id);
+                }
             }
             if errors.len() > before {
                 continue;
@@ -375,6 +371,7 @@ impl Directory {
         }
         errors.sort_by_key(|e| e.row);
         preview.errors = errors;
+        preview.pending_departments = pending.into_iter().collect();
         Ok(Plan { preview, steps })
     }
 
@@ -412,30 +409,21 @@ impl Directory {
             return Err(Error::with(code, why));
         }
         let corp = Self::company_wide(actor, p::CONTACTS_IMPORT)?.clone();
-        let job = Job {
-            job_id: uuid::Uuid::now_v7().simple().to_string(),
-            corp_id: corp.clone(),
-            kind: match mode {
-                ImportMode::Sync => "sync_user",
-                ImportMode::Replace => "replace_user",
-            }
-            .into(),
-            status: 1,
-            total: i64::try_from(plan.steps.len()).unwrap_or(0),
-            done: 0,
-            result: "[]".into(),
-            created_at: self.deps.now(),
+        let kind = match mode {
+            ImportMode::Sync => "sync_user",
+            ImportMode::Replace => "replace_user",
         };
-        self.deps
-            .stores
-            .directory
-            .create_job(job.clone())
-            .await
-            .or_internal()?;
+        let job = self.new_job(&corp, kind, plan.steps.len()).await?;
+        let pending = plan.preview.pending_departments.clone();
         let job_id = job.job_id.clone();
         let me = self.clone();
         let (actor, meta) = (actor.clone(), meta.clone());
-        tokio::spawn(async move { me.run_import(actor, meta, job, plan.steps).await });
+        tokio::spawn(async move {
+            if let Err(e) = me.create_pending(&actor, &meta, &pending).await {
+                tracing::warn!(error = %e, "could not create the pending departments of an import");
+            }
+            me.run_import(actor, meta, job, plan.steps).await
+        });
         Ok(job_id)
     }
 
@@ -483,6 +471,74 @@ impl Directory {
                 let _ = self.deps.stores.directory.update_job(job.clone()).await;
             }
         }
+        self.finish_job(job, results).await;
+    }
+
+    /// Creates the departments a member file named that do not exist, under the pending
+    /// department (made on first use), each named by its id.
+    async fn create_pending(&self, actor: &Actor, meta: &Meta, ids: &[i64]) -> Result<(), Error> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let corp = Self::writer(actor)?.clone();
+        let tree = self.tree(&corp).await?;
+        let root = workhub_store::directory::ROOT_DEPARTMENT;
+        let existing = tree
+            .by_id
+            .values()
+            .find(|d| d.parent_id == root && d.name == PENDING_PARENT);
+        let parent = match existing {
+            Some(d) => d.id,
+            None => {
+                let input = super::DepartmentInput {
+                    name: Some(PENDING_PARENT.into()),
+                    parentid: Some(root),
+                    ..Default::default()
+                };
+                self.create_department(actor, meta, input).await?
+            }
+        };
+        for id in ids {
+            let input = super::DepartmentInput {
+                id: Some(*id),
+                name: Some(id.to_string()),
+                parentid: Some(parent),
+                ..Default::default()
+            };
+            self.create_department(actor, meta, input).await?;
+        }
+        Ok(())
+    }
+
+    /// A background job, saved as started.
+    pub(super) async fn new_job(
+        &self,
+        corp: &CorpId,
+        kind: &str,
+        total: usize,
+    ) -> Result<Job, Error> {
+        let job = Job {
+            job_id: uuid::Uuid::now_v7().simple().to_string(),
+            corp_id: corp.clone(),
+            kind: kind.into(),
+            status: 1,
+            total: i64::try_from(total).unwrap_or(0),
+            done: 0,
+            result: "[]".into(),
+            created_at: self.deps.now(),
+        };
+        self.deps
+            .stores
+            .directory
+            .create_job(job.clone())
+            .await
+            .or_internal()?;
+        Ok(job)
+    }
+
+    /// Saves a job's results and tells everyone the directory changed (the rows announced
+    /// nothing one by one).
+    pub(super) async fn finish_job(&self, mut job: Job, results: Vec<serde_json::Value>) {
         job.done = i64::try_from(results.len()).unwrap_or(0);
         job.status = 3;
         let failed = results.iter().filter(|r| r["errcode"] != 0).count();
@@ -515,54 +571,5 @@ impl Directory {
             .await
             .or_internal()?
             .ok_or_else(|| Error::new(Code::JobNotFound))
-    }
-
-    /// Every member as CSV in the import template (UTF-8 with a byte-order mark for Excel).
-    pub async fn export_csv(&self, actor: &Actor) -> Result<String, Error> {
-        Self::company_wide(actor, p::CONTACTS_EXPORT)?;
-        let members = self.members(actor, None, false).await?;
-        let mut out = csv::Writer::from_writer(vec![0xef, 0xbb, 0xbf]);
-        let header = [
-            "姓名",
-            "帐号",
-            "手机号",
-            "邮箱",
-            "所在部门",
-            "职位",
-            "性别",
-            "是否部门内领导",
-            "排序",
-            "别名",
-            "座机",
-            "禁用",
-        ];
-        out.write_record(header)
-            .map_err(|_| Error::new(Code::Internal))?;
-        let join = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(";");
-        for m in &members {
-            let gender = match m.gender.as_str() {
-                "1" => "男",
-                "2" => "女",
-                _ => "",
-            };
-            let record = [
-                m.name.as_str(),
-                &m.userid,
-                &m.mobile,
-                &m.email,
-                &join(&m.department),
-                &m.position,
-                gender,
-                &join(&m.is_leader_in_dept),
-                &join(&m.order),
-                &m.alias,
-                &m.telephone,
-                if m.status == 2 { "1" } else { "0" },
-            ];
-            out.write_record(record)
-                .map_err(|_| Error::new(Code::Internal))?;
-        }
-        let bytes = out.into_inner().map_err(|_| Error::new(Code::Internal))?;
-        String::from_utf8(bytes).map_err(|_| Error::new(Code::Internal))
     }
 }

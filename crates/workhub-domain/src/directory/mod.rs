@@ -2,11 +2,14 @@
 //! call these services; the field names follow WeCom's, so one input type serves both.
 
 mod departments;
+mod export;
 pub mod import;
+mod import_departments;
 pub mod input;
 mod members;
 mod recipients;
 mod search;
+mod spreadsheet;
 mod tags;
 mod views;
 
@@ -17,6 +20,8 @@ use workhub_store::directory::Member;
 
 use crate::StoreResultExt;
 
+pub use export::FileFormat;
+pub use import_departments::DepartmentPreview;
 pub use input::{DepartmentInput, MemberInput};
 pub use recipients::{Recipients, Targets};
 pub use views::{DepartmentView, MemberView, TagView};

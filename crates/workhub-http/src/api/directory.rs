@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use workhub_domain::Actor;
+use workhub_domain::directory::FileFormat;
 use workhub_domain::directory::import::ImportMode;
 use workhub_domain::directory::{DepartmentInput, MemberInput};
 
@@ -373,7 +374,7 @@ fn import_mode(mode: Option<&str>) -> Result<ImportMode, workhub_core::Error> {
     }
 }
 
-/// POST /api/v1/directory/import/preview?mode=sync|replace (the CSV file as the body)
+/// POST /api/v1/directory/import/preview?mode=sync|replace (the CSV or XLSX file as the body)
 pub async fn import_preview(
     State(state): State<AppState>,
     s: Session,
@@ -388,12 +389,7 @@ pub async fn import_preview(
         .directory
         .preview_import(&actor, &body, mode)
         .await?;
-    // Keep the file so "apply" runs exactly what was previewed.
-    let import_id = state
-        .files
-        .store(&corp, &who, "import.csv", "text/csv", &body)
-        .await?
-        .file_id;
+    let import_id = keep_import(&state, &corp, &who, &body).await?;
     Ok(Json(
         json!({ "import_id": import_id, "mode": mode, "preview": preview }),
     ))
@@ -436,19 +432,90 @@ pub async fn job(
     ))
 }
 
-/// GET /api/v1/directory/export.csv
+/// GET /api/v1/directory/export.csv|xlsx (every member) and
+/// GET /api/v1/directory/departments/export.csv|xlsx (the tree), in the import template.
 pub async fn export(
     State(state): State<AppState>,
     s: Session,
+    uri: axum::http::Uri,
 ) -> ApiResult<axum::response::Response> {
+    let format = file_format(uri.path());
+    let directory = &state.domain.directory;
+    if uri.path().contains("/departments/") {
+        let bytes = directory.export_departments(&actor(s), format).await?;
+        Ok(attachment(format, "departments", bytes))
+    } else {
+        let bytes = directory.export_members(&actor(s), format).await?;
+        Ok(attachment(format, "members", bytes))
+    }
+}
+
+/// The format a download path ends with (its routes are only `.csv` and `.xlsx`).
+fn file_format(path: &str) -> FileFormat {
+    if path.ends_with(".xlsx") {
+        FileFormat::Xlsx
+    } else {
+        FileFormat::Csv
+    }
+}
+
+fn attachment(format: FileFormat, name: &str, bytes: Vec<u8>) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let csv = state.domain.directory.export_csv(&actor(s)).await?;
+    let disposition = format!("attachment; filename=\"{name}.{}\"", format.extension());
     let headers = [
-        (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
         (
-            axum::http::header::CONTENT_DISPOSITION,
-            "attachment; filename=\"members.csv\"",
+            axum::http::header::CONTENT_TYPE,
+            format.content_type().to_string(),
         ),
+        (axum::http::header::CONTENT_DISPOSITION, disposition),
     ];
-    Ok((headers, csv).into_response())
+    (headers, bytes).into_response()
+}
+
+/// POST /api/v1/directory/departments/import/preview (the CSV or XLSX file as the body)
+pub async fn import_departments_preview(
+    State(state): State<AppState>,
+    s: Session,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Value>> {
+    let (corp, who) = (s.0.corp_id.clone(), s.0.userid.to_string());
+    let actor = actor(s);
+    let directory = &state.domain.directory;
+    let preview = directory.preview_department_import(&actor, &body).await?;
+    let import_id = keep_import(&state, &corp, &who, &body).await?;
+    Ok(Json(json!({ "import_id": import_id, "preview": preview })))
+}
+
+/// POST /api/v1/directory/departments/import/{import_id}/apply
+pub async fn import_departments_apply(
+    State(state): State<AppState>,
+    RequestMeta(meta): RequestMeta,
+    s: Session,
+    Path(import_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let (_, bytes) = state.files.read(&s.0.corp_id, &import_id).await?;
+    let directory = &state.domain.directory;
+    let jobid = directory
+        .start_department_import(&actor(s), &meta, &bytes)
+        .await?;
+    Ok(Json(json!({ "jobid": jobid })))
+}
+
+/// Keeps an uploaded import file, so that "apply" runs exactly what was previewed.
+async fn keep_import(
+    state: &AppState,
+    corp: &workhub_core::CorpId,
+    who: &str,
+    body: &[u8],
+) -> Result<String, workhub_core::Error> {
+    let (name, kind) = if body.starts_with(b"PK\x03\x04") {
+        ("import.xlsx", FileFormat::Xlsx.content_type())
+    } else {
+        ("import.csv", FileFormat::Csv.content_type())
+    };
+    Ok(state
+        .files
+        .store(corp, who, name, kind, body)
+        .await?
+        .file_id)
 }

@@ -147,6 +147,18 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/directory/jobs/{jobid}", get(directory::job))
         .route("/directory/export.csv", get(directory::export))
+        .route("/directory/export.xlsx", get(directory::export))
+        .route("/directory/departments/export.csv", get(directory::export))
+        .route("/directory/departments/export.xlsx", get(directory::export))
+        .route(
+            "/directory/departments/import/preview",
+            post(directory::import_departments_preview)
+                .layer(DefaultBodyLimit::max(20 * 1024 * 1024)),
+        )
+        .route(
+            "/directory/departments/import/{import_id}/apply",
+            post(directory::import_departments_apply),
+        )
         .route(
             "/directory/tags",
             get(directory::tags).post(directory::create_tag),

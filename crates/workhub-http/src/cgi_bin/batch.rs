@@ -67,18 +67,28 @@ async fn start(
     b: BatchBody,
     mode: ImportMode,
 ) -> Reply {
-    let media_id = b
-        .media_id
-        .filter(|m| !m.is_empty())
-        .ok_or_else(|| Error::with(Code::MissingField, "media_id"))?;
-    let (corp, _) = corp_of(&app)?;
-    let (_, bytes) = state.files.read(&corp, &media_id).await?;
+    let bytes = media(&state, &app, b).await?;
     let jobid = state
         .domain
         .directory
         .start_import(&app, &meta, &bytes, mode)
         .await?;
     Ok(ok("ok", json!({ "jobid": jobid })))
+}
+
+/// The uploaded file a batch call names, from the caller's company only.
+async fn media(
+    state: &AppState,
+    app: &workhub_domain::Actor,
+    b: BatchBody,
+) -> Result<Vec<u8>, Error> {
+    let media_id = b
+        .media_id
+        .filter(|m| !m.is_empty())
+        .ok_or_else(|| Error::with(Code::MissingField, "media_id"))?;
+    let (corp, _) = corp_of(app)?;
+    let (_, bytes) = state.files.read(&corp, &media_id).await?;
+    Ok(bytes)
 }
 
 /// POST /cgi-bin/batch/syncuser
@@ -99,6 +109,21 @@ pub async fn replaceuser(
     Body(b): Body<BatchBody>,
 ) -> Reply {
     start(state, meta, app, b, ImportMode::Replace).await
+}
+
+/// POST /cgi-bin/batch/replaceparty
+pub async fn replaceparty(
+    State(state): State<AppState>,
+    RequestMeta(meta): RequestMeta,
+    App(app): App,
+    Body(b): Body<BatchBody>,
+) -> Reply {
+    let bytes = media(&state, &app, b).await?;
+    let directory = &state.domain.directory;
+    let jobid = directory
+        .start_department_import(&app, &meta, &bytes)
+        .await?;
+    Ok(ok("ok", json!({ "jobid": jobid })))
 }
 
 /// GET /cgi-bin/batch/getresult?jobid=

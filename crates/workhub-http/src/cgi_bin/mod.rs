@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/media/get", get(batch::media_get))
         .route("/batch/syncuser", post(batch::syncuser))
         .route("/batch/replaceuser", post(batch::replaceuser))
+        .route("/batch/replaceparty", post(batch::replaceparty))
         .route("/batch/getresult", get(batch::getresult))
         .route("/department/create", post(department::create))
         .route("/department/update", post(department::update))

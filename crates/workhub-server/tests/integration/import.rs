@@ -55,7 +55,7 @@ async fn import_previews_applies_and_is_idempotent() {
     let c = s.corp().await;
     let t = c.admin_token.as_str();
     let bad = format!(
-        "{HEADER}张三,zhangsan,138001380,zs@acme.test,1,工程师,男,0,0,,,,0,\n李四,zhangsan,13900139000,,1,,,,,,,,0,\n王五,wangwu,,ww@acme.test,77,,,,,,,,0,\n"
+        "{HEADER}张三,zhangsan,138001380,zs@acme.test,1,工程师,男,0,0,,,,0,\n李四,zhangsan,13900139000,,1,,,,,,,,0,\n王五,wangwu,,ww@acme.test,0,,,,,,,,0,\n"
     );
     let (status, body) = preview(&s, t, &bad, "sync").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -200,4 +200,183 @@ async fn import_previews_applies_and_is_idempotent() {
         (Some(121), 0),
         "{round}"
     );
+}
+
+async fn upload(s: &TestServer, token: &str, path: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let res = s
+        .http
+        .post(format!("{}{path}", s.url))
+        .bearer_auth(token)
+        .header("accept-language", "en")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap())
+}
+
+async fn download(s: &TestServer, token: &str, path: &str) -> (String, Vec<u8>) {
+    let res = s
+        .http
+        .get(format!("{}{path}", s.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    let kind = res.headers()["content-type"].to_str().unwrap().to_string();
+    (kind, res.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn xlsx_exports_read_back_as_imports_and_unknown_departments_wait_under_pending() {
+    let s = TestServer::sqlite().await;
+    let c = s.corp().await;
+    let t = c.admin_token.as_str();
+    let csv = format!(
+        "{HEADER}张三,zhangsan,13800138000,zs@acme.test,1,工程师,男,0,0,,,,0,\n李四,lisi,,ls@acme.test,1;88,,,,,,,,0,\n"
+    );
+    let (_, body) = preview(&s, t, &csv, "sync").await;
+    assert_eq!(
+        body["preview"]["pending_departments"],
+        serde_json::json!([88]),
+        "{body}"
+    );
+    assert_eq!(
+        body["preview"]["errors"].as_array().unwrap().len(),
+        0,
+        "{body}"
+    );
+    let (_, started) = apply(&s, t, body["import_id"].as_str().unwrap(), "sync").await;
+    let job = finish(&s, t, started["jobid"].as_str().unwrap()).await;
+    assert!(
+        job["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["errcode"] == 0),
+        "{job}"
+    );
+    let (_, tree) = s.get("/api/v1/directory/departments", t).await;
+    let find = |id: i64| {
+        tree["departments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .cloned()
+    };
+    let pending = find(88).expect("department 88 created");
+    let parent = find(pending["parentid"].as_i64().unwrap()).unwrap();
+    assert_eq!(parent["name"], "待分配部门");
+
+    // The workbook export reads back as an import that changes nothing.
+    let (kind, book) = download(&s, t, "/api/v1/directory/export.xlsx").await;
+    assert!(kind.contains("spreadsheetml"), "{kind}");
+    assert!(book.starts_with(b"PK"), "a zip archive");
+    let (status, again) = upload(&s, t, "/api/v1/directory/import/preview?mode=sync", book).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    let p = &again["preview"];
+    assert_eq!(
+        (p["total"].as_i64(), p["unchanged"].as_i64()),
+        (Some(3), Some(3)),
+        "{again}"
+    );
+    assert_eq!(p["errors"].as_array().unwrap().len(), 0, "{again}");
+
+    let (kind, tree_csv) = download(&s, t, "/api/v1/directory/departments/export.csv").await;
+    assert!(kind.starts_with("text/csv"));
+    let text = String::from_utf8(tree_csv).unwrap();
+    assert!(
+        text.starts_with("\u{feff}部门名称,部门ID,父部门ID,排序\n"),
+        "{text}"
+    );
+    assert!(text.contains("\n88,88,"), "{text}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn department_files_are_checked_whole_before_anything_changes() {
+    let s = TestServer::sqlite().await;
+    let c = s.corp().await;
+    let t = c.admin_token.as_str();
+    let path = "/api/v1/directory/departments/import/preview";
+    let head = "部门名称,部门ID,父部门ID,排序\n";
+    let (status, bad) = upload(&s, t, path, "名称,编号\n".into()).await;
+    assert_eq!(
+        (status, bad["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("import_invalid"))
+    );
+    // A cycle, a missing parent, a repeated id, a bad name: each named by row and field.
+    let file = format!("{head}甲,10,11,\n乙,11,10,\n丙,12,99,\n丁,13,1,\n戊,13,1,\n己:,14,1,\n");
+    let (status, body) = upload(&s, t, path, file.into_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let errors: Vec<(i64, &str)> = body["preview"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (2, "parentid"),
+            (3, "parentid"),
+            (4, "parentid"),
+            (6, "id"),
+            (7, "name")
+        ],
+        "{body}"
+    );
+    let apply = format!(
+        "/api/v1/directory/departments/import/{}/apply",
+        body["import_id"].as_str().unwrap()
+    );
+    let (status, refused) = s.call(reqwest::Method::POST, &apply, Some(t), None).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("import_invalid"))
+    );
+    let (_, tree) = s.get("/api/v1/directory/departments", t).await;
+    assert_eq!(
+        tree["departments"].as_array().unwrap().len(),
+        1,
+        "nothing half-applied"
+    );
+
+    // A good file: children listed before their parents still land.
+    let rows = format!("{head}上海,21,20,3\n华东,20,1,9\n");
+    let (status, body) = upload(&s, t, path, rows.into_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["preview"]["create"], 2, "{body}");
+    let apply = format!(
+        "/api/v1/directory/departments/import/{}/apply",
+        body["import_id"].as_str().unwrap()
+    );
+    let (status, started) = s.call(reqwest::Method::POST, &apply, Some(t), None).await;
+    assert_eq!(status, StatusCode::OK, "{started}");
+    let job = finish(&s, t, started["jobid"].as_str().unwrap()).await;
+    assert_eq!(job["type"], "replace_party");
+    assert!(
+        job["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["errcode"] == 0),
+        "{job}"
+    );
+    let (_, tree) = s.get("/api/v1/directory/departments", t).await;
+    let shanghai = tree["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == 21)
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (shanghai["parentid"].as_i64(), shanghai["order"].as_i64()),
+        (Some(20), Some(3))
+    );
+    s.stop().await;
 }

@@ -4,7 +4,7 @@
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, apps, directory } from '../../api';
-import { Alert, Badge, Button, Card, Empty, ErrorAlert, Field, Loading, copyText, onValue, useLoad } from '../../components/ui';
+import { Alert, Badge, Button, Card, CodeError, Empty, ErrorAlert, Field, Loading, copyText, onValue, useLoad } from '../../components/ui';
 import { deptName } from '../../directory';
 import { formatTime, t, tCount, useLang } from '../../i18n';
 import { useMemberSearch } from '../../search';
@@ -13,17 +13,6 @@ import type { App, AppVisible, Me, Tag } from '../../types';
 
 /** A secret to show once: an app's (new or reset) or the contacts-sync one. */
 type Shown = { kind: 'app'; agentid: number; name: string; secret: string } | { kind: 'contacts'; secret: string };
-
-/** Error alert that also exposes the error code, for tests and support. */
-function CodeError(props: { error: unknown; testid: string }) {
-  if (!props.error) return null;
-  const code = props.error instanceof ApiError ? props.error.code : 'unexpected';
-  return (
-    <div data-code={code} data-testid={`${props.testid}-wrap`}>
-      <ErrorAlert error={props.error} testid={props.testid} />
-    </div>
-  );
-}
 
 export function AdminAppsPage(props: { me: Me }) {
   useLang();

@@ -1,15 +1,17 @@
 //! Admin → Directory (#/app/admin/directory): departments (create under the selected one,
 //! rename, order, move, delete), members (add, edit, disable / enable, delete, invite with the
 //! activation link) and tags (create, rename, delete, add / remove members). Errors are the
-//! server's messages (cycle, depth, not empty, edition limit, …).
+//! server's messages (cycle, depth, not empty, edition limit, outside my scope, …). Buttons
+//! follow my `contacts.*` permissions (perms.ts); a branch admin starts in their department.
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, directory } from '../../api';
 import { DeptTree } from '../../components/dept-tree';
 import { MemberAvatar, StatusBadge, memberDepartments } from '../../components/member';
-import { Alert, Badge, Button, Card, Empty, ErrorAlert, Field, Loading, onValue } from '../../components/ui';
+import { Alert, Badge, Button, Card, CodeError, Empty, ErrorAlert, Field, Loading, onValue } from '../../components/ui';
 import { deptName, useDirectory, type Directory } from '../../directory';
 import { formatTime, t, useLang } from '../../i18n';
+import { contactsAbilities, type ContactsAbilities } from '../../perms';
 import type { Key } from '../../strings';
 import { ancestors, flatten, matchMember, membersOf, ROOT_ID, type Tree } from '../../tree';
 import type { Department, Gender, Invitation, Me, Member, MemberInput, TagDetail, TagMembersAnswer } from '../../types';
@@ -18,44 +20,39 @@ type View = 'org' | 'tags';
 
 export function AdminDirectoryPage(props: { me: Me }) {
   useLang();
-  const dir = useDirectory({ isAdmin: true });
-  const [view, setView] = useState<View>('org');
+  // Only a super admin reads every member unmasked; others ask the server about event payloads.
+  const dir = useDirectory({ isAdmin: props.me.is_admin });
+  const ab = contactsAbilities(props.me);
+  const [chosen, setView] = useState<View>('org');
+  const views: View[] = ab.tags ? ['org', 'tags'] : ['org'];
+  const view: View = views.includes(chosen) ? chosen : 'org';
   return (
     <div class="admin-directory" data-testid="admin-directory" data-view={view}>
-      <div class="segmented" role="tablist">
-        {(['org', 'tags'] as const).map((v) => (
-          <button
-            key={v}
-            type="button"
-            role="tab"
-            aria-selected={view === v}
-            class={`segment${view === v ? ' is-active' : ''}`}
-            data-testid={`dir-tab-${v}`}
-            onClick={() => setView(v)}
-          >
-            {t(`dir.tab.${v}` as Key)}
-          </button>
-        ))}
-      </div>
+      {views.length > 1 ? (
+        <div class="segmented" role="tablist">
+          {views.map((v) => (
+            <button
+              key={v}
+              type="button"
+              role="tab"
+              aria-selected={view === v}
+              class={`segment${view === v ? ' is-active' : ''}`}
+              data-testid={`dir-tab-${v}`}
+              onClick={() => setView(v)}
+            >
+              {t(`dir.tab.${v}` as Key)}
+            </button>
+          ))}
+        </div>
+      ) : null}
       <ErrorAlert error={dir.error} testid="admin-directory-error" />
       {!dir.tree || !dir.members ? (
         dir.error ? null : <Loading testid="admin-directory-loading" />
       ) : view === 'org' ? (
-        <OrgAdmin dir={dir} me={props.me} />
+        <OrgAdmin dir={dir} me={props.me} ab={ab} />
       ) : (
         <TagsAdmin dir={dir} me={props.me} />
       )}
-    </div>
-  );
-}
-
-/** Error alert that also exposes the error code, for tests and support. */
-function CodeError(props: { error: unknown; testid: string }) {
-  if (!props.error) return null;
-  const code = props.error instanceof ApiError ? props.error.code : 'unexpected';
-  return (
-    <div data-code={code} data-testid={`${props.testid}-wrap`}>
-      <ErrorAlert error={props.error} testid={props.testid} />
     </div>
   );
 }
@@ -75,11 +72,18 @@ function deptOptions(tree: Tree, corpName: string, exclude?: number) {
 
 // ---------------------------------------------------------------- departments + members
 
-function OrgAdmin(props: { dir: Directory; me: Me }) {
-  const { dir } = props;
+/** Where to start: the root, or for someone whose every role is scoped, their first department. */
+function startDept(me: Me, tree: Tree): number {
+  const root = tree.roots[0]?.id ?? ROOT_ID;
+  if (me.is_admin || me.roles.length === 0 || me.roles.some((r) => r.departments.length === 0)) return root;
+  return me.roles.flatMap((r) => r.departments).find((id) => tree.byId.has(id)) ?? root;
+}
+
+function OrgAdmin(props: { dir: Directory; me: Me; ab: ContactsAbilities }) {
+  const { dir, ab } = props;
   const tree = dir.tree!;
   const corpName = props.me.corp.name;
-  const [selected, setSelected] = useState<number>(tree.roots[0]?.id ?? ROOT_ID);
+  const [selected, setSelected] = useState<number>(() => startDept(props.me, tree));
   const [msg, setMsg] = useState<{ error: unknown; notice: string | null }>({ error: null, notice: null });
 
   useEffect(() => {
@@ -110,13 +114,14 @@ function OrgAdmin(props: { dir: Directory; me: Me }) {
             key={dept.id}
             dir={dir}
             dept={dept}
+            ab={ab}
             corpName={corpName}
             msg={msg}
             setMsg={setMsg}
             onSelect={setSelected}
           />
         ) : null}
-        {dept ? <MembersAdmin dir={dir} dept={dept} me={props.me} /> : null}
+        {dept ? <MembersAdmin dir={dir} dept={dept} me={props.me} ab={ab} /> : null}
       </div>
     </div>
   );
@@ -125,12 +130,13 @@ function OrgAdmin(props: { dir: Directory; me: Me }) {
 function DeptPanel(props: {
   dir: Directory;
   dept: Department;
+  ab: ContactsAbilities;
   corpName: string;
   msg: { error: unknown; notice: string | null };
   setMsg: (m: { error: unknown; notice: string | null }) => void;
   onSelect: (id: number) => void;
 }) {
-  const { dir, dept, corpName } = props;
+  const { dir, dept, corpName, ab } = props;
   const tree = dir.tree!;
   const isRoot = dept.parentid === 0 || !tree.byId.has(dept.parentid);
   const [name, setName] = useState(dept.name);
@@ -220,111 +226,119 @@ function DeptPanel(props: {
       ) : null}
       <CodeError error={props.msg.error} testid="dept-error" />
 
-      <form
-        class="inline-form dept-section"
-        data-testid="dept-create-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void create();
-        }}
-      >
-        <span class="section-label">{t('dir.dept.addSub')}</span>
-        <input
-          class="input"
-          data-testid="dept-new-name"
-          value={newName}
-          onInput={onValue(setNewName)}
-          placeholder={t('dir.dept.name')}
-          aria-label={t('dir.dept.name')}
-        />
-        <input
-          class="input"
-          data-testid="dept-new-name-en"
-          value={newNameEn}
-          onInput={onValue(setNewNameEn)}
-          placeholder={t('dir.dept.nameEn')}
-          aria-label={t('dir.dept.nameEn')}
-        />
-        <Button testid="dept-create" kind="primary" type="submit" busy={busy === 'create'}>
-          {t('dir.dept.create')}
-        </Button>
-      </form>
-
-      <form
-        class="dept-section"
-        data-testid="dept-edit-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <div class="grid-3">
-          <Field label={t('dir.dept.name')}>
-            <input class="input" data-testid="dept-name" value={name} onInput={onValue(setName)} />
-          </Field>
-          <Field label={t('dir.dept.nameEn')}>
-            <input class="input" data-testid="dept-name-en" value={nameEn} onInput={onValue(setNameEn)} />
-          </Field>
-          <Field label={t('dir.dept.order')} hint={t('dir.dept.order.hint')}>
-            <input class="input" type="number" step={1} data-testid="dept-order" value={order} onInput={onValue(setOrder)} />
-          </Field>
-        </div>
-        <div class="form-actions">
-          <Button testid="dept-save" type="submit" busy={busy === 'save'}>
-            {t('common.save')}
+      {ab.deptCreate ? (
+        <form
+          class="inline-form dept-section"
+          data-testid="dept-create-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void create();
+          }}
+        >
+          <span class="section-label">{t('dir.dept.addSub')}</span>
+          <input
+            class="input"
+            data-testid="dept-new-name"
+            value={newName}
+            onInput={onValue(setNewName)}
+            placeholder={t('dir.dept.name')}
+            aria-label={t('dir.dept.name')}
+          />
+          <input
+            class="input"
+            data-testid="dept-new-name-en"
+            value={newNameEn}
+            onInput={onValue(setNewNameEn)}
+            placeholder={t('dir.dept.nameEn')}
+            aria-label={t('dir.dept.nameEn')}
+          />
+          <Button testid="dept-create" kind="primary" type="submit" busy={busy === 'create'}>
+            {t('dir.dept.create')}
           </Button>
-        </div>
-      </form>
+        </form>
+      ) : null}
+
+      {ab.deptEdit ? (
+        <form
+          class="dept-section"
+          data-testid="dept-edit-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <div class="grid-3">
+            <Field label={t('dir.dept.name')}>
+              <input class="input" data-testid="dept-name" value={name} onInput={onValue(setName)} />
+            </Field>
+            <Field label={t('dir.dept.nameEn')}>
+              <input class="input" data-testid="dept-name-en" value={nameEn} onInput={onValue(setNameEn)} />
+            </Field>
+            <Field label={t('dir.dept.order')} hint={t('dir.dept.order.hint')}>
+              <input class="input" type="number" step={1} data-testid="dept-order" value={order} onInput={onValue(setOrder)} />
+            </Field>
+          </div>
+          <div class="form-actions">
+            <Button testid="dept-save" type="submit" busy={busy === 'save'}>
+              {t('common.save')}
+            </Button>
+          </div>
+        </form>
+      ) : null}
 
       {isRoot ? (
         <p class="muted small" data-testid="dept-root-note">
           {t('dir.dept.rootNote')}
         </p>
-      ) : (
+      ) : ab.deptMove || ab.deptDelete ? (
         <div class="dept-section dept-danger">
-          <form
-            class="inline-form"
-            data-testid="dept-move-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void move();
-            }}
-          >
-            <span class="section-label">{t('dir.dept.moveTo')}</span>
-            <select class="input" data-testid="dept-parent" value={parent} onChange={onValue(setParent)} aria-label={t('dir.dept.moveTo')}>
-              {deptOptions(tree, corpName, dept.id)}
-            </select>
-            <Button testid="dept-move" type="submit" busy={busy === 'move'} disabled={Number(parent) === dept.parentid}>
-              {t('dir.dept.move')}
-            </Button>
-          </form>
-          <div class="inline-form">
-            <span class="section-label">{t('dir.dept.deleteLabel')}</span>
-            {confirmDelete ? (
-              <span class="row-buttons">
-                <Button testid="dept-delete-confirm" kind="danger" small busy={busy === 'delete'} onClick={() => void remove()}>
-                  {t('dir.dept.deleteConfirm', { name: deptName(dept, corpName) })}
-                </Button>
-                <Button testid="dept-delete-cancel" small onClick={() => setConfirmDelete(false)}>
-                  {t('common.cancel')}
-                </Button>
-              </span>
-            ) : (
-              <Button testid="dept-delete" kind="danger" small busy={busy === 'delete'} onClick={() => setConfirmDelete(true)}>
-                {t('dir.dept.delete')}
+          {ab.deptMove ? (
+            <form
+              class="inline-form"
+              data-testid="dept-move-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void move();
+              }}
+            >
+              <span class="section-label">{t('dir.dept.moveTo')}</span>
+              <select class="input" data-testid="dept-parent" value={parent} onChange={onValue(setParent)} aria-label={t('dir.dept.moveTo')}>
+                {deptOptions(tree, corpName, dept.id)}
+              </select>
+              <Button testid="dept-move" type="submit" busy={busy === 'move'} disabled={Number(parent) === dept.parentid}>
+                {t('dir.dept.move')}
               </Button>
-            )}
-          </div>
+            </form>
+          ) : null}
+          {ab.deptDelete ? (
+            <div class="inline-form">
+              <span class="section-label">{t('dir.dept.deleteLabel')}</span>
+              {confirmDelete ? (
+                <span class="row-buttons">
+                  <Button testid="dept-delete-confirm" kind="danger" small busy={busy === 'delete'} onClick={() => void remove()}>
+                    {t('dir.dept.deleteConfirm', { name: deptName(dept, corpName) })}
+                  </Button>
+                  <Button testid="dept-delete-cancel" small onClick={() => setConfirmDelete(false)}>
+                    {t('common.cancel')}
+                  </Button>
+                </span>
+              ) : (
+                <Button testid="dept-delete" kind="danger" small busy={busy === 'delete'} onClick={() => setConfirmDelete(true)}>
+                  {t('dir.dept.delete')}
+                </Button>
+              )}
+            </div>
+          ) : null}
         </div>
-      )}
+      ) : null}
     </Card>
   );
 }
 
 type Editing = { kind: 'new' } | { kind: 'edit'; member: Member } | null;
 
-function MembersAdmin(props: { dir: Directory; dept: Department; me: Me }) {
-  const { dir, dept, me } = props;
+function MembersAdmin(props: { dir: Directory; dept: Department; me: Me; ab: ContactsAbilities }) {
+  const { dir, dept, me, ab } = props;
   const tree = dir.tree!;
   const corpName = me.corp.name;
   const [includeSub, setIncludeSub] = useState(true);
@@ -383,9 +397,11 @@ function MembersAdmin(props: { dir: Directory; dept: Department; me: Me }) {
       testid="admin-members"
       title={t('dir.members.title', { dept: deptName(dept, corpName) })}
       actions={
-        <Button testid="member-add" kind="primary" small onClick={() => setEditing({ kind: 'new' })}>
-          {t('dir.member.add')}
-        </Button>
+        ab.memberCreate ? (
+          <Button testid="member-add" kind="primary" small onClick={() => setEditing({ kind: 'new' })}>
+            {t('dir.member.add')}
+          </Button>
+        ) : undefined
       }
     >
       {editing ? (
@@ -485,15 +501,17 @@ function MembersAdmin(props: { dir: Directory; dept: Department; me: Me }) {
                     </td>
                     <td class="cell-actions">
                       <span class="row-buttons wrap">
-                        <Button testid="member-edit" small onClick={() => setEditing({ kind: 'edit', member: m })}>
-                          {t('common.edit')}
-                        </Button>
-                        {m.status === 4 ? (
+                        {ab.memberEdit ? (
+                          <Button testid="member-edit" small onClick={() => setEditing({ kind: 'edit', member: m })}>
+                            {t('common.edit')}
+                          </Button>
+                        ) : null}
+                        {ab.memberInvite && m.status === 4 ? (
                           <Button testid="member-invite" small busy={busy === `invite:${m.userid}`} onClick={() => void sendInvite(m)}>
                             {t('dir.member.invite')}
                           </Button>
                         ) : null}
-                        {self ? null : m.status === 2 ? (
+                        {self || !ab.memberDisable ? null : m.status === 2 ? (
                           <Button testid="member-enable" small busy={busy === `status:${m.userid}`} onClick={() => void disable(m, true)}>
                             {t('dir.member.enable')}
                           </Button>
@@ -502,7 +520,7 @@ function MembersAdmin(props: { dir: Directory; dept: Department; me: Me }) {
                             {t('dir.member.disable')}
                           </Button>
                         )}
-                        {self ? null : confirming === m.userid ? (
+                        {self || !ab.memberDelete ? null : confirming === m.userid ? (
                           <>
                             <Button testid="member-delete-confirm" kind="danger" small onClick={() => void remove(m)}>
                               {t('dir.member.deleteConfirm')}

@@ -1,8 +1,12 @@
 //! Admin console (#/app/admin/...): tabs for the security policy, the directory (departments,
 //! members, tags), CSV import / export of members, apps and secrets, API rate limits, messaging
-//! (retention, sensitive words), everyone's sessions, pending device approvals and the audit log.
+//! (retention, sensitive words), everyone's sessions, pending device approvals, the audit log and
+//! admin roles. Only the tabs the member's permissions allow are shown (perms.ts); the first of
+//! them is the default, and another one opened by URL shows the forbidden notice.
 
+import { Alert } from '../../components/ui';
 import { t } from '../../i18n';
+import { ADMIN_TABS, allowedTabs, type AdminTab } from '../../perms';
 import type { Key } from '../../strings';
 import type { Me } from '../../types';
 import { AdminAppsPage } from './apps';
@@ -13,17 +17,18 @@ import { AdminImportPage } from './import';
 import { AdminMessagingPage } from './messaging';
 import { PolicyPage } from './policy';
 import { RateLimitsPage } from './rate-limits';
+import { AdminRolesPage } from './roles';
 import { AdminSessionsPage } from './sessions';
 
-const TABS = ['policy', 'directory', 'import', 'apps', 'rate-limits', 'messaging', 'sessions', 'approvals', 'audit'] as const;
-type Tab = (typeof TABS)[number];
-
 export function AdminPage(props: { sub: string; params: URLSearchParams; me: Me }) {
-  const tab: Tab = (TABS as readonly string[]).includes(props.sub) ? (props.sub as Tab) : 'policy';
+  const allowed = allowedTabs(props.me);
+  const known = (ADMIN_TABS as readonly string[]).includes(props.sub);
+  const tab: AdminTab = known ? (props.sub as AdminTab) : (allowed[0] ?? 'policy');
+  const permitted = allowed.includes(tab);
   return (
     <div class="admin" data-testid="admin-page" data-tab={tab}>
       <nav class="tabs" aria-label={t('nav.admin')}>
-        {TABS.map((k) => (
+        {allowed.map((k) => (
           <a
             key={k}
             href={`#/app/admin/${k}`}
@@ -35,15 +40,31 @@ export function AdminPage(props: { sub: string; params: URLSearchParams; me: Me 
           </a>
         ))}
       </nav>
-      {tab === 'policy' ? <PolicyPage /> : null}
-      {tab === 'directory' ? <AdminDirectoryPage me={props.me} /> : null}
-      {tab === 'import' ? <AdminImportPage /> : null}
-      {tab === 'apps' ? <AdminAppsPage me={props.me} /> : null}
-      {tab === 'rate-limits' ? <RateLimitsPage /> : null}
-      {tab === 'messaging' ? <AdminMessagingPage /> : null}
-      {tab === 'sessions' ? <AdminSessionsPage initialUserid={props.params.get('userid') ?? ''} /> : null}
-      {tab === 'approvals' ? <AdminApprovalsPage /> : null}
-      {tab === 'audit' ? <AuditPage /> : null}
+      {!permitted ? (
+        <Alert kind="error" testid="admin-forbidden">
+          {t('admin.forbidden')}
+        </Alert>
+      ) : tab === 'policy' ? (
+        <PolicyPage />
+      ) : tab === 'directory' ? (
+        <AdminDirectoryPage me={props.me} />
+      ) : tab === 'import' ? (
+        <AdminImportPage />
+      ) : tab === 'apps' ? (
+        <AdminAppsPage me={props.me} />
+      ) : tab === 'rate-limits' ? (
+        <RateLimitsPage />
+      ) : tab === 'messaging' ? (
+        <AdminMessagingPage />
+      ) : tab === 'sessions' ? (
+        <AdminSessionsPage initialUserid={props.params.get('userid') ?? ''} />
+      ) : tab === 'approvals' ? (
+        <AdminApprovalsPage />
+      ) : tab === 'audit' ? (
+        <AuditPage />
+      ) : (
+        <AdminRolesPage me={props.me} />
+      )}
     </div>
   );
 }

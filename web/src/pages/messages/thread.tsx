@@ -13,6 +13,7 @@ import { chat } from '../../api';
 import { conversationName, dayLabel, sameDay, unconfirmed, type Pending } from '../../chat';
 import { Alert, Button, ErrorAlert, Loading, errorMessage } from '../../components/ui';
 import { t, tCount, useLang } from '../../i18n';
+import { can } from '../../perms';
 import { navigate } from '../../router';
 import type { ConversationDetail, ConversationView, MessageView } from '../../types';
 import { UploadList, filesOf } from './attach';
@@ -181,7 +182,7 @@ export function ThreadView(props: { id: string; focus?: string | null }) {
     },
   };
   const canRecall = (m: MessageView) =>
-    (m.sender === me.userid && Date.now() - m.created_at < DAY_MS) || me.is_admin || manager;
+    (m.sender === me.userid && Date.now() - m.created_at < DAY_MS) || can(me, 'messaging.message.recall_any') || manager;
 
   const items: { m: MessageView; p: Pending | null }[] = [
     ...thread.messages.map((m) => ({ m, p: null })),
