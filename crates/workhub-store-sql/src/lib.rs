@@ -15,6 +15,7 @@ mod operators;
 mod roles;
 mod rows;
 mod signups;
+mod visibility;
 mod writer;
 
 use std::sync::Arc;
@@ -106,6 +107,7 @@ impl SqlStore {
             signups: self.clone(),
             operators: self.clone(),
             roles: self.clone(),
+            visibility: self.clone(),
             health: self.clone(),
         }
     }

@@ -82,6 +82,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_create_admin_roles.sql"),
         include_str!("../migrations/postgres/0012_create_admin_roles.sql"),
     ),
+    (
+        13,
+        "create_department_visibility",
+        include_str!("../migrations/sqlite/0013_create_department_visibility.sql"),
+        include_str!("../migrations/postgres/0013_create_department_visibility.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -25,6 +25,7 @@ pub async fn run_all(stores: &Stores) {
     uploads_and_files(stores).await;
     messaging_settings(stores).await;
     admin_roles(stores).await;
+    visibility_rules(stores).await;
 }
 
 fn uid(s: &str) -> UserId {
@@ -1490,5 +1491,54 @@ async fn admin_roles(stores: &Stores) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+async fn visibility_rules(stores: &Stores) {
+    use crate::visibility::VisibilityRule;
+    let corp = new_corp(stores, 1_000).await;
+    let other = new_corp(stores, 1_000).await;
+    let v = &stores.visibility;
+    let event = || {
+        NewEvent::new(
+            Recipients::Users(vec![]),
+            "directory.visibility_changed",
+            &(),
+        )
+    };
+    assert!(v.list_visibility_rules(&corp).await.unwrap().is_empty());
+    v.set_visibility_rule(&corp, 2, Some(vec![2, 5]), 1, event())
+        .await
+        .unwrap();
+    v.set_visibility_rule(&corp, 3, Some(vec![]), 1, event())
+        .await
+        .unwrap();
+    v.set_visibility_rule(&corp, 2, Some(vec![7]), 2, event())
+        .await
+        .unwrap();
+    v.set_visibility_rule(&other, 9, Some(vec![9]), 1, event())
+        .await
+        .unwrap();
+    assert_eq!(
+        v.list_visibility_rules(&corp).await.unwrap(),
+        vec![
+            VisibilityRule {
+                department: 2,
+                visible: vec![7]
+            },
+            VisibilityRule {
+                department: 3,
+                visible: vec![]
+            },
+        ]
+    );
+    v.set_visibility_rule(&corp, 3, None, 3, event())
+        .await
+        .unwrap();
+    assert_eq!(v.list_visibility_rules(&corp).await.unwrap().len(), 1);
+    assert_eq!(
+        v.list_visibility_rules(&other).await.unwrap().len(),
+        1,
+        "per company"
     );
 }

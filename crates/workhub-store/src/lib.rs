@@ -14,6 +14,7 @@ pub mod messaging;
 pub mod operators;
 pub mod roles;
 pub mod signups;
+pub mod visibility;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ pub use messaging::{MessageStore, MessagingAdminStore};
 pub use operators::OperatorStore;
 pub use roles::RoleStore;
 pub use signups::SignupStore;
+pub use visibility::VisibilityStore;
 
 /// Every store the domain needs, handed inward by the binary.
 #[derive(Clone)]
@@ -45,6 +47,7 @@ pub struct Stores {
     pub signups: Arc<dyn SignupStore>,
     pub operators: Arc<dyn OperatorStore>,
     pub roles: Arc<dyn RoleStore>,
+    pub visibility: Arc<dyn VisibilityStore>,
     pub health: Arc<dyn StoreHealth>,
 }
 

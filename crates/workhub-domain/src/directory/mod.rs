@@ -12,13 +12,10 @@ mod search;
 mod spreadsheet;
 mod tags;
 mod views;
+mod visibility;
 
-use std::collections::HashSet;
-
-use workhub_core::{Code, CorpId, Error, UserId};
+use workhub_core::{Code, CorpId, Error};
 use workhub_store::directory::Member;
-
-use crate::StoreResultExt;
 
 pub use export::FileFormat;
 pub use import_departments::DepartmentPreview;
@@ -27,6 +24,8 @@ pub use recipients::{Recipients, Targets};
 pub use views::{DepartmentView, MemberView, TagView};
 
 use departments::Tree;
+
+pub use visibility::VisibilityRuleView;
 
 use crate::Deps;
 use crate::apps::Apps;
@@ -51,6 +50,7 @@ pub mod kinds {
     pub const TAG_DELETED: &str = "tag.deleted";
     pub const TAG_MEMBERS_CHANGED: &str = "tag.members_changed";
     pub const DIRECTORY_IMPORTED: &str = "directory.imported";
+    pub const VISIBILITY_CHANGED: &str = "directory.visibility_changed";
 }
 
 #[derive(Clone)]
@@ -64,25 +64,6 @@ pub struct Directory {
     /// sent to every member, an import of N members would write N²/2 events); the job sends
     /// one `directory.imported` event when it ends.
     quiet: bool,
-}
-
-/// The part of the directory an app may see.
-pub(super) struct Scope {
-    depts: HashSet<i64>,
-    users: HashSet<UserId>,
-}
-
-impl Scope {
-    fn department(&self, id: i64) -> bool {
-        self.depts.contains(&id)
-    }
-
-    fn member(&self, m: &Member) -> bool {
-        self.users.contains(&m.userid)
-            || m.departments
-                .iter()
-                .any(|d| self.depts.contains(&d.dept_id))
-    }
 }
 
 impl Directory {
@@ -184,38 +165,6 @@ impl Directory {
             _ => None,
         };
         Ok(Reader { actor, tree })
-    }
-
-    /// What of the directory the caller sees; None: everything (members, admins, the
-    /// contacts secret, apps with no range set).
-    pub(super) async fn scope(&self, actor: &Actor) -> Result<Option<Scope>, Error> {
-        let Some(visible) = self.apps.visible(actor).await? else {
-            return Ok(None);
-        };
-        let corp = Self::corp_of(actor)?;
-        let tree = self.tree(corp).await?;
-        let mut depts: HashSet<i64> = visible
-            .departments
-            .iter()
-            .flat_map(|d| tree.subtree(*d))
-            .collect();
-        let mut users: HashSet<UserId> = visible
-            .users
-            .iter()
-            .filter_map(|u| UserId::parse(u).ok())
-            .collect();
-        for tag in &visible.tags {
-            let (tag_users, tag_depts) = self
-                .deps
-                .stores
-                .directory
-                .tag_members(corp, *tag)
-                .await
-                .or_internal()?;
-            users.extend(tag_users);
-            depts.extend(tag_depts.iter().flat_map(|d| tree.subtree(*d)));
-        }
-        Ok(Some(Scope { depts, users }))
     }
 
     /// Who hears about a member change: everyone, or no one during a bulk import.

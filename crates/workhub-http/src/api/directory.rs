@@ -519,3 +519,31 @@ async fn keep_import(
         .await?
         .file_id)
 }
+
+/// GET /api/v1/directory/visibility
+pub async fn visibility(State(state): State<AppState>, s: Session) -> ApiResult<Json<Value>> {
+    let rules = state.domain.directory.visibility_rules(&actor(s)).await?;
+    Ok(Json(json!({ "rules": rules })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisibilityBody {
+    /// Department subtrees the department's members see; null removes the rule.
+    visible: Option<Vec<i64>>,
+}
+
+/// PUT /api/v1/directory/visibility/{department}
+pub async fn set_visibility(
+    State(state): State<AppState>,
+    RequestMeta(meta): RequestMeta,
+    s: Session,
+    Path(department): Path<i64>,
+    JsonBody(b): JsonBody<VisibilityBody>,
+) -> ApiResult<axum::http::StatusCode> {
+    let directory = &state.domain.directory;
+    directory
+        .set_visibility_rule(&actor(s), &meta, department, b.visible)
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -137,6 +137,11 @@ pub fn routes() -> Router<AppState> {
             post(directory::invite),
         )
         .route("/directory/search", get(directory::search))
+        .route("/directory/visibility", get(directory::visibility))
+        .route(
+            "/directory/visibility/{department}",
+            put(directory::set_visibility),
+        )
         .route(
             "/directory/import/preview",
             post(directory::import_preview).layer(DefaultBodyLimit::max(20 * 1024 * 1024)),

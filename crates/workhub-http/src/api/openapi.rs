@@ -124,6 +124,48 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/directory/visibility",
+        "directory",
+        "Which parts of the tree each department's members see",
+    ),
+    (
+        "put",
+        "/api/v1/directory/visibility/{department}",
+        "directory",
+        "Set or remove a department's visibility rule",
+    ),
+    (
+        "post",
+        "/api/v1/directory/departments/import/preview",
+        "directory",
+        "Preview a department-tree file (CSV or XLSX)",
+    ),
+    (
+        "post",
+        "/api/v1/directory/departments/import/{import_id}/apply",
+        "directory",
+        "Import a previewed department-tree file",
+    ),
+    (
+        "get",
+        "/api/v1/directory/export.xlsx",
+        "directory",
+        "Every member as an Excel workbook",
+    ),
+    (
+        "get",
+        "/api/v1/directory/departments/export.csv",
+        "directory",
+        "The department tree as CSV",
+    ),
+    (
+        "get",
+        "/api/v1/directory/departments/export.xlsx",
+        "directory",
+        "The department tree as an Excel workbook",
+    ),
+    (
+        "get",
         "/api/v1/admin/permissions",
         "admin",
         "The permission catalogue",

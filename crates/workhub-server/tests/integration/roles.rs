@@ -550,3 +550,110 @@ async fn fill(s: &TestServer, c: &TestCorp, path: &str, n: usize) -> String {
         path.to_string()
     }
 }
+
+#[tokio::test]
+async fn visibility_rules_limit_which_parts_of_the_tree_members_see() {
+    for db in TestDb::both("visibility").await {
+        let s = TestServer::on(db).await;
+        let c = s.corp().await;
+        let admin = c.admin_token.as_str();
+        tree(&s, &c).await;
+        placed(&s, &c, "east", 3).await;
+        placed(&s, &c, "rnd", 4).await;
+        let seller = s.member(&c, "seller").await;
+        let engineer = s.member(&c, "engineer").await;
+        for (userid, dept) in [("seller", 2), ("engineer", 4)] {
+            let path = format!("/api/v1/directory/members/{userid}");
+            let body = json!({ "department": [dept] });
+            let (status, _) = s.call(Method::PATCH, &path, Some(admin), Some(body)).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        let sees = |token: String| {
+            let s = &s;
+            async move {
+                let (_, d) = s.get("/api/v1/directory/departments", &token).await;
+                let (_, m) = s.get("/api/v1/directory/members", &token).await;
+                let ids: Vec<i64> = d["departments"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| d["id"].as_i64().unwrap())
+                    .collect();
+                let mut users: Vec<String> = m["members"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["userid"].as_str().unwrap().to_string())
+                    .collect();
+                users.sort();
+                (ids, users)
+            }
+        };
+        let everyone = vec!["admin", "east", "engineer", "rnd", "seller"];
+        assert_eq!(
+            sees(seller.clone()).await.1,
+            everyone,
+            "no rule: everything"
+        );
+
+        let rule = |dept: i64, visible: Value, token: &str| {
+            let path = format!("/api/v1/directory/visibility/{dept}");
+            let (s, token) = (&s, token.to_string());
+            async move {
+                s.call(
+                    Method::PUT,
+                    &path,
+                    Some(&token),
+                    Some(json!({ "visible": visible })),
+                )
+                .await
+            }
+        };
+        let (status, _) = rule(2, json!([]), &seller).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "members do not set rules");
+        let (status, e) = rule(2, json!([99]), admin).await;
+        assert_eq!(
+            (status, e["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_department"))
+        );
+        let (status, _) = rule(2, json!([]), admin).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+
+        // Sales sees its own subtree only; the root is listed to draw the tree, its people are not.
+        let (depts, users) = sees(seller.clone()).await;
+        assert_eq!(
+            (depts.clone(), users),
+            (vec![1, 2, 3], vec!["east".to_string(), "seller".into()])
+        );
+        let (status, _) = s.get("/api/v1/directory/members/rnd", &seller).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (_, found) = s.get("/api/v1/directory/search?q=rnd", &seller).await;
+        assert_eq!(found["members"], json!([]));
+        assert_eq!(sees(engineer.clone()).await.1, everyone, "R&D has no rule");
+
+        // A rule on the root reaches every department without its own; Sales keeps its own.
+        let (status, _) = rule(1, json!([4]), admin).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (_, listed) = s.get("/api/v1/directory/visibility", admin).await;
+        assert_eq!(
+            listed["rules"],
+            json!([{ "department": 1, "visible": [4] }, { "department": 2, "visible": [] }])
+        );
+        assert_eq!(
+            sees(engineer.clone()).await,
+            (vec![1, 4], vec!["engineer".to_string(), "rnd".into()])
+        );
+        assert_eq!(sees(seller.clone()).await.0, depts);
+        assert_eq!(
+            sees(admin.to_string()).await.1,
+            everyone,
+            "the super admin sees everything"
+        );
+
+        // Removing the rules gives everything back.
+        rule(1, Value::Null, admin).await;
+        rule(2, Value::Null, admin).await;
+        assert_eq!(sees(seller).await.1, everyone);
+        s.stop().await;
+    }
+}
