@@ -11,6 +11,7 @@ pub mod corps;
 pub mod directory;
 pub mod events;
 pub mod files;
+pub mod handover;
 pub mod limits;
 pub mod messaging;
 pub mod operators;
@@ -53,6 +54,7 @@ pub struct Domain {
     pub apps: apps::Apps,
     pub audit: audit::Audit,
     pub roles: authz::Roles,
+    pub resignations: handover::Resignations,
     pub corps: corps::Corps,
     pub directory: directory::Directory,
     pub events: events::Events,
@@ -69,9 +71,11 @@ impl Domain {
         let apps = apps::Apps::new(deps.clone(), audit.clone(), corps.clone());
         let directory =
             directory::Directory::new(deps.clone(), audit.clone(), corps.clone(), apps.clone());
+        let messaging = messaging::Messaging::new(deps.clone(), directory.clone(), audit.clone());
         Domain {
             accounts: accounts::Accounts::new(deps.clone(), audit.clone()),
-            messaging: messaging::Messaging::new(deps.clone(), directory.clone(), audit.clone()),
+            resignations: handover::Resignations::new(directory.clone(), messaging.clone()),
+            messaging,
             directory,
             apps,
             corps,

@@ -512,6 +512,60 @@ impl Directory {
             .await
     }
 
+    /// Disables a leaving member and announces whom their work passes to (`member.resigned`);
+    /// the other contexts act on it (messaging hands over their groups).
+    pub async fn resign(
+        &self,
+        actor: &Actor,
+        meta: &Meta,
+        userid: &str,
+        successor: &str,
+    ) -> Result<(CorpId, UserId, UserId), Error> {
+        let result = async {
+            let corp = Self::writer(actor)?.clone();
+            if matches!(actor, Actor::User(u) if u.userid.as_str() == userid) {
+                return Err(Error::new(Code::CannotChangeSelf));
+            }
+            let current = self.find(&corp, userid).await?;
+            self.permit_member(
+                actor,
+                &corp,
+                p::CONTACTS_MEMBER_RESIGN,
+                Some(&current),
+                None,
+            )
+            .await?;
+            let heir = self.find(&corp, successor).await?;
+            if heir.userid == current.userid || heir.status != 1 {
+                return Err(Error::with(
+                    Code::InvalidUserId,
+                    "handover_to: an active member",
+                ));
+            }
+            let mut member = current;
+            member.status = 2;
+            let event = NewEvent::new(
+                self.audience(),
+                kinds::MEMBER_RESIGNED,
+                &serde_json::json!({
+                    "member": MemberView::of(&member, true, true),
+                    "handover_to": heir.userid,
+                }),
+            );
+            let (from, to) = (member.userid.clone(), heir.userid.clone());
+            let store = &self.deps.stores.directory;
+            let committed = store.update_member(&corp, member, self.deps.now(), event);
+            if !self.deps.publish(committed.await.or_internal()?).await {
+                return Err(Error::new(Code::UserNotFound));
+            }
+            Ok((corp, from, to))
+        }
+        .await;
+        let target = format!("{userid}→{successor}");
+        self.audited(actor, meta, "member.resign", &target, result)
+            .await
+    }
+
     /// A one-time link with which the member sets their password; replaces earlier links.
     pub async fn invite(
         &self,

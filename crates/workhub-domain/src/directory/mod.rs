@@ -45,6 +45,8 @@ pub mod kinds {
     pub const MEMBER_CREATED: &str = "member.created";
     pub const MEMBER_UPDATED: &str = "member.updated";
     pub const MEMBER_DELETED: &str = "member.deleted";
+    /// A member left; `handover_to` takes over their work.
+    pub const MEMBER_RESIGNED: &str = "member.resigned";
     pub const TAG_CREATED: &str = "tag.created";
     pub const TAG_UPDATED: &str = "tag.updated";
     pub const TAG_DELETED: &str = "tag.deleted";

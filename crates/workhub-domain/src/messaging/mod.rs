@@ -6,6 +6,7 @@ mod apps;
 pub mod content;
 mod conversations;
 mod departments;
+mod handover;
 mod messages;
 pub mod reactions;
 pub mod retention;

@@ -547,3 +547,24 @@ pub async fn set_visibility(
         .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResignBody {
+    handover_to: String,
+}
+
+/// POST /api/v1/directory/members/{userid}/resign
+pub async fn resign(
+    State(state): State<AppState>,
+    RequestMeta(meta): RequestMeta,
+    s: Session,
+    Path(userid): Path<String>,
+    JsonBody(b): JsonBody<ResignBody>,
+) -> ApiResult<Json<Value>> {
+    let resignations = &state.domain.resignations;
+    let handover = resignations
+        .resign(&actor(s), &meta, &userid, &b.handover_to)
+        .await?;
+    Ok(Json(json!(handover)))
+}

@@ -133,6 +133,10 @@ pub fn routes() -> Router<AppState> {
             post(directory::enable_member),
         )
         .route(
+            "/directory/members/{userid}/resign",
+            post(directory::resign),
+        )
+        .route(
             "/directory/members/{userid}/invite",
             post(directory::invite),
         )

@@ -123,6 +123,12 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "Set the company's API rate limits",
     ),
     (
+        "post",
+        "/api/v1/directory/members/{userid}/resign",
+        "directory",
+        "A member leaves: disabled, their groups handed to a successor",
+    ),
+    (
         "get",
         "/api/v1/directory/visibility",
         "directory",

@@ -862,3 +862,81 @@ async fn search_finds_chinese_and_english_in_my_conversations_only() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_resigning_member_hands_their_groups_to_a_successor() {
+    for db in TestDb::both("resign").await {
+        let s = TestServer::on(db).await;
+        let c = s.corp().await;
+        let admin = c.admin_token.as_str();
+        let bob = s.member(&c, "bob").await;
+        let carol = s.member(&c, "carol").await;
+        let _dave = s.member(&c, "dave").await;
+        // Bob owns two groups (Carol is in one) and is a member of the admin's group.
+        let mut owned = vec![];
+        for members in [json!(["carol"]), json!(["dave"])] {
+            let body = json!({ "kind": "group", "name": "bob's", "members": members });
+            let (status, group) = post(&s, &bob, "/api/v1/conversations", body).await;
+            assert_eq!(status, StatusCode::OK, "{group}");
+            owned.push(group["id"].as_str().unwrap().to_string());
+        }
+        let body = json!({ "kind": "group", "name": "admin's", "members": ["bob"] });
+        let (_, theirs) = post(&s, admin, "/api/v1/conversations", body).await;
+        let (_, since) = s.get("/api/v1/sync?since=0", &carol).await;
+        let since = since["next_since"].as_i64().unwrap_or(0);
+
+        let resign = |who: &str, to: &str, token: &str| {
+            let path = format!("/api/v1/directory/members/{who}/resign");
+            let (s, token, body) = (&s, token.to_string(), json!({ "handover_to": to }));
+            async move { s.call(Method::POST, &path, Some(&token), Some(body)).await }
+        };
+        let (status, _) = resign("bob", "carol", &carol).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "members cannot");
+        let (status, e) = resign("bob", "bob", admin).await;
+        assert_eq!(
+            (status, e["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_userid"))
+        );
+        let (status, e) = resign("bob", "nobody", admin).await;
+        assert_eq!(
+            (status, e["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("user_not_found"))
+        );
+        let (status, handed) = resign("bob", "carol", admin).await;
+        assert_eq!(status, StatusCode::OK, "{handed}");
+        assert_eq!(handed["groups_transferred"], 2);
+
+        for id in &owned {
+            let (status, group) = s.get(&format!("/api/v1/conversations/{id}"), &carol).await;
+            assert_eq!(status, StatusCode::OK, "Carol joined and owns {id}");
+            assert_eq!(group["conversation"]["my_role"], "owner", "{group}");
+            let ids: Vec<&str> = group["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["userid"].as_str().unwrap())
+                .collect();
+            assert!(!ids.contains(&"bob"), "{ids:?}");
+        }
+        let path = format!("/api/v1/conversations/{}", theirs["id"].as_str().unwrap());
+        let (_, group) = s.get(&path, admin).await;
+        assert_eq!(
+            group["conversation"]["member_count"], 1,
+            "Bob left the admin's group: {group}"
+        );
+        let (_, bob_now) = s.get("/api/v1/directory/members/bob", admin).await;
+        assert_eq!(bob_now["status"], 2, "disabled");
+        let (status, _) = s.get("/api/v1/me", &bob).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "signed out");
+
+        // Everyone's stream says who left and who took over.
+        let (events, _) = all_events(&s, &carol, since).await;
+        let resigned = events
+            .iter()
+            .find(|e| e["kind"] == "member.resigned")
+            .expect("event");
+        assert_eq!(resigned["data"]["handover_to"], "carol", "{resigned}");
+        assert_eq!(resigned["data"]["member"]["userid"], "bob");
+        s.stop().await;
+    }
+}
