@@ -157,3 +157,50 @@ def test_batch_replace_party_builds_the_tree_and_keeps_staffed_departments(workh
     assert [r for r in result["result"] if r["partyid"] in (20, 21)] == []
     result = run("部门名称,部门ID,父部门ID,排序\n华东,20,1,5\n上海,21,1,\n")
     assert [(r["partyid"], r["action"]) for r in result["result"] if r["partyid"] == 21] == [(21, 4)]
+
+
+def test_batch_jobs_push_an_encrypted_batch_job_result_that_wechatpy_reads(workhub):
+    import io
+    import queue
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from urllib.parse import parse_qs, urlparse
+
+    from wechatpy.enterprise import parse_message
+    from wechatpy.enterprise.crypto import WeChatCrypto
+
+    received = queue.Queue()
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.put((self.path, body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        token, key = "Tok3n", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+        url = f"http://127.0.0.1:{server.server_port}/wecom/callback"
+        c = client_for(workhub)
+        csv = "姓名,帐号,邮箱,所在部门\n回调,callback01,callback01@acme.test,1\n"
+        media = c.media.upload("file", ("members.csv", io.BytesIO(csv.encode("utf-8")), "text/csv"))
+        job = c.batch.sync_user(url, token, key, media["media_id"])["jobid"]
+
+        path, body = received.get(timeout=10)
+        query = {k: v[0] for k, v in parse_qs(urlparse(path).query).items()}
+        crypto = WeChatCrypto(token, key, workhub["corpid"])
+        plain = crypto.decrypt_message(body, query["msg_signature"], query["timestamp"], query["nonce"])
+        event = parse_message(plain)
+        assert (event.event, event.job_id, event.job_type) == ("batch_job_result", job, "sync_user")
+        assert event.batch_job["ErrCode"] == "0"
+
+        with pytest.raises(WeChatClientException) as e:
+            c.batch.sync_user(url, token, "too-short", media["media_id"])
+        assert e.value.errcode == 40057
+    finally:
+        server.shutdown()

@@ -115,6 +115,7 @@ codes! {
     UploadTooLarge => "upload_too_large", 413, 40006, "文件超过允许的大小", "The file is larger than allowed";
     SensitiveWord => "sensitive_word", 400, 40058, "消息包含企业禁止发送的内容", "The message contains words your company does not allow";
     InvalidWebhookKey => "invalid_webhook_key", 404, 93000, "机器人 webhook 地址无效", "The robot's webhook URL is not valid";
+    InvalidCallbackUrl => "invalid_callback", 400, 40057, "回调地址或加密参数不正确", "The callback URL, token or EncodingAESKey is not valid";
     InvalidPermission => "invalid_permission", 400, 40058, "权限不存在", "No such permission";
     RoleNotFound => "role_not_found", 404, 40058, "角色不存在", "No such role";
     RoleExists => "role_exists", 409, 40058, "已有同名角色", "A role with this name exists";

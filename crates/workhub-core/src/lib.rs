@@ -1,6 +1,7 @@
 //! The vocabulary every other crate shares: identifiers, the clock, the error code table,
 //! languages and small pure validators. No I/O lives here.
 
+pub mod callback_crypto;
 pub mod clock;
 pub mod edition;
 pub mod error;

@@ -85,6 +85,7 @@ async fn main() {
             bus: Arc::new(LocalBus::default()),
             limiter: Arc::new(LocalLimiter::default()),
             clock: Arc::new(SystemClock),
+            outbound: Arc::new(workhub_domain::callbacks::NoOutbound),
         };
         let domain = Domain::new(deps);
         let app = Actor::App {

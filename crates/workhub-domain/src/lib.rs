@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod apps;
 pub mod audit;
 pub mod authz;
+pub mod callbacks;
 pub mod context;
 pub mod corps;
 pub mod directory;
@@ -32,6 +33,8 @@ pub struct Deps {
     pub bus: Arc<dyn EventBus>,
     pub limiter: Arc<dyn RateLimiter>,
     pub clock: Arc<dyn Clock>,
+    /// Pushes to integrators' callback URLs.
+    pub outbound: Arc<dyn callbacks::Outbound>,
 }
 
 impl Deps {

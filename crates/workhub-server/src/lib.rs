@@ -4,5 +4,6 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+mod outbound;
 pub mod serve;
 mod tls;

@@ -61,6 +61,7 @@ pub async fn domain_with_clock(
         bus: open_bus(config).await?,
         limiter,
         clock,
+        outbound: Arc::new(crate::outbound::HttpOutbound::new()?),
     };
     Ok(Domain::new(deps))
 }

@@ -11,6 +11,7 @@ use workhub_store::directory::{Job, Member};
 use super::{Directory, MemberInput, spreadsheet};
 use crate::StoreResultExt;
 use crate::authz::catalogue as p;
+use crate::callbacks::{self, Callback};
 use crate::context::{Actor, Meta};
 use crate::corps::{valid_email, valid_mobile, valid_name};
 
@@ -392,6 +393,7 @@ impl Directory {
         meta: &Meta,
         bytes: &[u8],
         mode: ImportMode,
+        callback: Option<Callback>,
     ) -> Result<String, Error> {
         let plan = self.plan(actor, bytes, mode).await?;
         if !plan.preview.errors.is_empty() {
@@ -422,12 +424,19 @@ impl Directory {
             if let Err(e) = me.create_pending(&actor, &meta, &pending).await {
                 tracing::warn!(error = %e, "could not create the pending departments of an import");
             }
-            me.run_import(actor, meta, job, plan.steps).await
+            me.run_import(actor, meta, job, plan.steps, callback).await
         });
         Ok(job_id)
     }
 
-    async fn run_import(&self, actor: Actor, meta: Meta, mut job: Job, steps: Vec<Step>) {
+    async fn run_import(
+        &self,
+        actor: Actor,
+        meta: Meta,
+        mut job: Job,
+        steps: Vec<Step>,
+        callback: Option<Callback>,
+    ) {
         use futures::StreamExt;
         job.status = 2;
         let _ = self.deps.stores.directory.update_job(job.clone()).await;
@@ -471,7 +480,7 @@ impl Directory {
                 let _ = self.deps.stores.directory.update_job(job.clone()).await;
             }
         }
-        self.finish_job(job, results).await;
+        self.finish_job(job, results, callback).await;
     }
 
     /// Creates the departments a member file named that do not exist, under the pending
@@ -538,11 +547,21 @@ impl Directory {
 
     /// Saves a job's results and tells everyone the directory changed (the rows announced
     /// nothing one by one).
-    pub(super) async fn finish_job(&self, mut job: Job, results: Vec<serde_json::Value>) {
+    pub(super) async fn finish_job(
+        &self,
+        mut job: Job,
+        results: Vec<serde_json::Value>,
+        callback: Option<Callback>,
+    ) {
         job.done = i64::try_from(results.len()).unwrap_or(0);
         job.status = 3;
         let failed = results.iter().filter(|r| r["errcode"] != 0).count();
         job.result = serde_json::Value::Array(results).to_string();
+        if let Some(callback) = callback {
+            let now_s = self.deps.now() / 1000;
+            let xml = callbacks::batch_job_result(&job.corp_id, &job.job_id, &job.kind, now_s);
+            callbacks::push(self.deps.outbound.clone(), callback, xml, now_s);
+        }
         let summary = serde_json::json!({ "jobid": job.job_id, "type": job.kind, "total": job.total, "failed": failed });
         let event = workhub_store::NewEvent::new(
             workhub_store::Recipients::WholeCorp,

@@ -15,6 +15,7 @@ use super::import::{RowError, row_error};
 use super::{DepartmentInput, Directory, spreadsheet};
 use crate::StoreResultExt;
 use crate::authz::catalogue as p;
+use crate::callbacks::Callback;
 use crate::context::{Actor, Meta};
 
 /// WeCom's result bits for a department row.
@@ -344,6 +345,7 @@ impl Directory {
         actor: &Actor,
         meta: &Meta,
         bytes: &[u8],
+        callback: Option<Callback>,
     ) -> Result<String, Error> {
         let (preview, steps) = self.plan_departments(actor, bytes).await?;
         if !preview.errors.is_empty() {
@@ -355,7 +357,10 @@ impl Directory {
         let job_id = job.job_id.clone();
         let me = self.clone();
         let (actor, meta) = (actor.clone(), meta.clone());
-        tokio::spawn(async move { me.run_department_import(actor, meta, job, steps).await });
+        tokio::spawn(async move {
+            me.run_department_import(actor, meta, job, steps, callback)
+                .await
+        });
         Ok(job_id)
     }
 
@@ -366,6 +371,7 @@ impl Directory {
         meta: Meta,
         mut job: Job,
         steps: Vec<Step>,
+        callback: Option<Callback>,
     ) {
         job.status = 2;
         let _ = self.deps.stores.directory.update_job(job.clone()).await;
@@ -403,6 +409,6 @@ impl Directory {
                 let _ = self.deps.stores.directory.update_job(job.clone()).await;
             }
         }
-        self.finish_job(job, results).await;
+        self.finish_job(job, results, callback).await;
     }
 }

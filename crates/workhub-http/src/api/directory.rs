@@ -409,7 +409,7 @@ pub async fn import_apply(
     let jobid = state
         .domain
         .directory
-        .start_import(&actor(s), &meta, &bytes, mode)
+        .start_import(&actor(s), &meta, &bytes, mode, None)
         .await?;
     Ok(Json(json!({ "jobid": jobid })))
 }
@@ -496,7 +496,7 @@ pub async fn import_departments_apply(
     let (_, bytes) = state.files.read(&s.0.corp_id, &import_id).await?;
     let directory = &state.domain.directory;
     let jobid = directory
-        .start_department_import(&actor(s), &meta, &bytes)
+        .start_department_import(&actor(s), &meta, &bytes, None)
         .await?;
     Ok(Json(json!({ "jobid": jobid })))
 }

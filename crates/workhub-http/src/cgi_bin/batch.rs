@@ -5,6 +5,7 @@ use axum::http::request::Parts;
 use serde::Deserialize;
 use serde_json::json;
 use workhub_core::{Code, Error};
+use workhub_domain::callbacks::Callback;
 use workhub_domain::directory::import::ImportMode;
 
 use super::{App, Body, Reply, ok, query_value};
@@ -58,6 +59,8 @@ pub async fn upload(
 #[derive(Deserialize)]
 pub struct BatchBody {
     media_id: Option<String>,
+    /// Where to push `batch_job_result` when the job ends (optional).
+    callback: Option<workhub_domain::callbacks::CallbackTarget>,
 }
 
 async fn start(
@@ -67,28 +70,29 @@ async fn start(
     b: BatchBody,
     mode: ImportMode,
 ) -> Reply {
-    let bytes = media(&state, &app, b).await?;
+    let (bytes, callback) = media(&state, &app, b).await?;
     let jobid = state
         .domain
         .directory
-        .start_import(&app, &meta, &bytes, mode)
+        .start_import(&app, &meta, &bytes, mode, callback)
         .await?;
     Ok(ok("ok", json!({ "jobid": jobid })))
 }
 
-/// The uploaded file a batch call names, from the caller's company only.
+/// The uploaded file a batch call names (from the caller's company only), and its callback.
 async fn media(
     state: &AppState,
     app: &workhub_domain::Actor,
     b: BatchBody,
-) -> Result<Vec<u8>, Error> {
+) -> Result<(Vec<u8>, Option<Callback>), Error> {
+    let callback = Callback::of(b.callback, &corp_of(app)?.0)?;
     let media_id = b
         .media_id
         .filter(|m| !m.is_empty())
         .ok_or_else(|| Error::with(Code::MissingField, "media_id"))?;
     let (corp, _) = corp_of(app)?;
     let (_, bytes) = state.files.read(&corp, &media_id).await?;
-    Ok(bytes)
+    Ok((bytes, callback))
 }
 
 /// POST /cgi-bin/batch/syncuser
@@ -118,10 +122,10 @@ pub async fn replaceparty(
     App(app): App,
     Body(b): Body<BatchBody>,
 ) -> Reply {
-    let bytes = media(&state, &app, b).await?;
+    let (bytes, callback) = media(&state, &app, b).await?;
     let directory = &state.domain.directory;
     let jobid = directory
-        .start_department_import(&app, &meta, &bytes)
+        .start_department_import(&app, &meta, &bytes, callback)
         .await?;
     Ok(ok("ok", json!({ "jobid": jobid })))
 }
