@@ -17,10 +17,12 @@ import type {
   ConversationView,
   Department,
   DeviceApproval,
+  DeptImportPreviewAnswer,
   DirectoryJob,
   Edition,
   ImportMode,
   ImportPreviewAnswer,
+  ImportRowError,
   Invitation,
   LoginAnswer,
   Me,
@@ -282,6 +284,8 @@ const num = (v: unknown, fallback = 0): number => {
   return Number.isFinite(n) ? n : fallback;
 };
 
+const ids = (v: unknown): number[] => (Array.isArray(v) ? v.map((x) => num(x)) : []);
+
 export function normDepartment(d: Department): Department {
   return { ...d, id: num(d.id), parentid: num(d.parentid), order: num(d.order) };
 }
@@ -346,21 +350,33 @@ export const directory = {
   removeTagMembers: (id: number, body: { userlist?: string[]; partylist?: number[] }) =>
     call<TagMembersAnswer>('POST', `${dir}/tags/${id}/members/remove`, { body }),
 
-  /** Checks a CSV (WeCom template) without changing anything; the file is the raw body. */
+  /** Checks a member file (WeCom template, CSV or .xlsx) without changing anything; the file is the raw body. */
   importPreview: (file: Blob, mode: ImportMode) =>
     call<ImportPreviewAnswer>('POST', `${dir}/import/preview${query({ mode })}`, {
       raw: file,
-      headers: { 'Content-Type': 'text/csv' },
+      headers: { 'Content-Type': importFileType(file) },
     }).then((r) => ({
       ...r,
       preview: {
         ...r.preview,
-        errors: (r.preview?.errors ?? []).map((e) => ({ ...e, row: num(e.row) })),
+        errors: rowErrors(r.preview?.errors),
+        pending_departments: ids(r.preview?.pending_departments),
         blocked: r.preview?.blocked ? String(r.preview.blocked) : null,
       },
     })),
   importApply: (importId: string, mode: ImportMode) =>
     call<{ jobid: string }>('POST', `${dir}/import/${enc(importId)}/apply${query({ mode })}`),
+  /** Checks a department-tree file (部门名称,部门ID,父部门ID,排序) without changing anything. */
+  departmentsImportPreview: (file: Blob) =>
+    call<DeptImportPreviewAnswer>('POST', `${dir}/departments/import/preview`, {
+      raw: file,
+      headers: { 'Content-Type': importFileType(file) },
+    }).then((r) => ({
+      ...r,
+      preview: { ...r.preview, errors: rowErrors(r.preview?.errors), kept: ids(r.preview?.kept) },
+    })),
+  departmentsImportApply: (importId: string) =>
+    call<{ jobid: string }>('POST', `${dir}/departments/import/${enc(importId)}/apply`),
   job: (jobid: string) =>
     call<DirectoryJob>('GET', `${dir}/jobs/${enc(jobid)}`).then((j) => ({
       ...j,
@@ -368,14 +384,33 @@ export const directory = {
       total: num(j.total),
       done: num(j.done),
       percentage: num(j.percentage),
-      result: (j.result ?? []).map((r) => ({ ...r, errcode: num(r.errcode), errmsg: String(r.errmsg ?? '') })),
+      result: (j.result ?? []).map((r) => ({
+        ...r,
+        ...(r.partyid === undefined ? {} : { partyid: num(r.partyid) }),
+        ...(r.action === undefined ? {} : { action: num(r.action) }),
+        errcode: num(r.errcode),
+        errmsg: String(r.errmsg ?? ''),
+      })),
     })),
   exportCsvUrl: () => `${dir}/export.csv`,
+  exportXlsxUrl: () => `${dir}/export.xlsx`,
+  departmentsExportCsvUrl: () => `${dir}/departments/export.csv`,
+  departmentsExportXlsxUrl: () => `${dir}/departments/export.xlsx`,
 };
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The Content-Type of an import file: an Excel workbook by its name or type, else CSV. */
+export function importFileType(file: Blob): string {
+  const name = typeof (file as File).name === 'string' ? (file as File).name : '';
+  return /\.xlsx$/i.test(name) || file.type === XLSX_TYPE ? XLSX_TYPE : 'text/csv';
+}
+
+const rowErrors = (v: unknown): ImportRowError[] =>
+  Array.isArray(v) ? (v as ImportRowError[]).map((e) => ({ ...e, row: num(e.row), field: String(e.field ?? '') })) : [];
 
 // ---- Apps and secrets (docs/api-directory.md "Apps and secrets (administrators)") ----
 
-const ids = (v: unknown): number[] => (Array.isArray(v) ? v.map((x) => num(x)) : []);
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 export function normApp(a: App): App {

@@ -130,3 +130,50 @@ export function upsert<T>(list: T[], item: T, key: (x: T) => string | number): T
   next[i] = item;
   return next;
 }
+
+/** Space left between sibling orders when they are numbered afresh. */
+export const ORDER_GAP = 100;
+
+/** A department's new `order` for a place among siblings, and siblings whose order must change. */
+export interface Placement {
+  order: number;
+  renumber: { id: number; order: number }[];
+}
+
+/**
+ * Where a department lands at `index` of `siblings` (its new siblings in display order, larger
+ * `order` first, without itself). Its order must lie strictly between its new neighbours' (ties
+ * sort by id, which would not put it where it was dropped): its own order if it already does,
+ * else a value in the gap, else every sibling is numbered afresh with ORDER_GAP steps and only
+ * the ones that change are listed. Orders stay non-negative, as in WeCom.
+ */
+export function placeAt(siblings: Department[], index: number, current: number): Placement {
+  const i = Math.max(0, Math.min(index, siblings.length));
+  const above = siblings[i - 1];
+  const below = siblings[i];
+  const fits = (o: number) => (!above || o < above.order) && (!below || o > below.order) && o >= 0;
+  if (fits(current)) return { order: current, renumber: [] };
+  let order: number | null = null;
+  if (above && below) {
+    if (above.order - below.order >= 2) order = Math.floor((above.order + below.order) / 2);
+  } else if (below) {
+    order = Math.max(below.order, -1) + ORDER_GAP;
+  } else if (above) {
+    if (above.order >= ORDER_GAP) order = above.order - ORDER_GAP;
+    else if (above.order >= 1) order = Math.floor(above.order / 2);
+  }
+  if (order !== null && fits(order)) return { order, renumber: [] };
+  // No gap: number the whole row again, top = n * GAP ... bottom = GAP.
+  const n = siblings.length + 1;
+  const renumber: { id: number; order: number }[] = [];
+  let mine = 0;
+  for (let k = 0; k < n; k++) {
+    const value = (n - k) * ORDER_GAP;
+    if (k === i) mine = value;
+    else {
+      const d = siblings[k < i ? k : k - 1] as Department;
+      if (d.order !== value) renumber.push({ id: d.id, order: value });
+    }
+  }
+  return { order: mine, renumber };
+}

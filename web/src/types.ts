@@ -293,7 +293,7 @@ export interface RateLimitsAnswer {
   apps: AppBudget[];
 }
 
-// ---- Directory import / export (CSV, WeCom template) ----
+// ---- Directory import / export (WeCom template; CSV or an Excel .xlsx workbook) ----
 
 export type ImportMode = 'sync' | 'replace';
 
@@ -304,13 +304,19 @@ export interface ImportRowError {
   message_en: string;
 }
 
-export interface ImportPreview {
+/** What an import would do; the same counts for members and for the department tree. */
+export interface ImportCounts {
   total: number;
   create: number;
   update: number;
   unchanged: number;
   delete: number;
   errors: ImportRowError[];
+}
+
+export interface ImportPreview extends ImportCounts {
+  /** Department ids the file names that do not exist: the import creates them under "待分配部门". */
+  pending_departments: number[];
   /** Why the import cannot be applied at all (e.g. a mass deletion), or null. */
   blocked: string | null;
 }
@@ -321,14 +327,30 @@ export interface ImportPreviewAnswer {
   preview: ImportPreview;
 }
 
+export interface DeptImportPreview extends ImportCounts {
+  /** Departments missing from the file that stay because they are not empty. */
+  kept: number[];
+}
+
+export interface DeptImportPreviewAnswer {
+  import_id: string;
+  preview: DeptImportPreview;
+}
+
 export interface JobResultRow {
-  userid: string;
+  /** Member jobs (`sync_user`, `replace_user`). */
+  userid?: string;
+  /** Department jobs (`replace_party`). */
+  partyid?: number;
+  /** Department jobs: bits 1 create, 2 rename, 4 move, 8 reorder; 0 a deletion. */
+  action?: number;
   errcode: number;
   errmsg: string;
 }
 
 /** An asynchronous directory job; status 3 = finished. */
 export interface DirectoryJob {
+  type?: string;
   status: number;
   total: number;
   done: number;

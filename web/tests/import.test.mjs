@@ -1,17 +1,20 @@
-// Admin → Import / export (CSV, WeCom template): a file with a bad mobile number shows the error
-// table (row 2) and Apply stays disabled; a good file of 30 members previews 30 to create,
-// Apply polls the job to 100 %, and Contacts lists an imported member; the export link and the
-// template download; the page at phone width in English.
-// The tests share one server and run in order.
+// Admin → Import / export (WeCom template, CSV or .xlsx): a file with a bad mobile number shows the
+// error table (row 2) and Apply stays disabled; a good file of 30 members previews 30 to create,
+// Apply polls the job to 100 %, and Contacts lists an imported member; the export links and the
+// template download; the server's own export.xlsx uploaded back previews everything unchanged; a
+// CSV naming an unknown department id shows the pending notice and, applied, creates it under
+// 待分配部门; a file that is neither CSV nor xlsx is refused; the page at phone width in English.
+// The tests share one server and run in order. The department-tree import: import-departments.test.mjs.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { byId, eventually, expectText, launchBrowser, login, newPage } from './helpers.mjs';
+import { api, byId, eventually, expectText, launchBrowser, login, newPage } from './helpers.mjs';
 import { skipReason, startServer } from './server.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const HEADER = '姓名,帐号,手机号,邮箱,所在部门,职位,性别,是否部门内领导,排序,别名,座机,禁用';
 
 /** One template row; department 1 is the root. */
@@ -44,8 +47,8 @@ describe('directory import / export', { skip: skipReason() ?? false, timeout: 30
     await byId(page, 'admin-import').waitFor();
   }
 
-  async function choose(page, name, buffer) {
-    await byId(page, 'import-file').setInputFiles({ name, mimeType: 'text/csv', buffer });
+  async function choose(page, name, buffer, mimeType = 'text/csv') {
+    await byId(page, 'import-file').setInputFiles({ name, mimeType, buffer });
     await expectText(byId(page, 'import-file-name'), new RegExp(name.replace('.', '\\.')));
   }
 
@@ -125,6 +128,7 @@ describe('directory import / export', { skip: skipReason() ?? false, timeout: 30
     await openImport();
     const href = await byId(admin, 'import-export').getAttribute('href');
     assert.equal(href, '/api/v1/directory/export.csv');
+    assert.equal(await byId(admin, 'import-export-xlsx').getAttribute('href'), '/api/v1/directory/export.xlsx');
     const text = await admin.evaluate(async (u) => (await fetch(u, { credentials: 'same-origin' })).text(), href);
     assert.match(text, /姓名,帐号,手机号/);
     assert.match(text, /imp17/);
@@ -133,6 +137,67 @@ describe('directory import / export', { skip: skipReason() ?? false, timeout: 30
     const path = await download.path();
     const tmpl = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
     assert.equal(tmpl.trim(), HEADER);
+  });
+
+  test('the server\'s own export.xlsx uploaded back: everything unchanged', async () => {
+    for (const [userid, name, department] of [['xlsx1', '表格一', [1]], ['xlsx2', '表格二', [1]]]) {
+      await api(admin, 'POST', '/api/v1/directory/members', { userid, name, department, email: `${userid}@acme.test`, position: '会计' });
+    }
+    const { members } = await api(admin, 'GET', '/api/v1/directory/members');
+    await openImport();
+    const [download] = await Promise.all([admin.waitForEvent('download'), byId(admin, 'import-export-xlsx').click()]);
+    assert.equal(download.suggestedFilename(), 'members.xlsx');
+    const workbook = readFileSync(await download.path());
+    assert.equal(workbook.subarray(0, 2).toString('latin1'), 'PK', 'an xlsx (zip) workbook');
+
+    await choose(admin, 'members.xlsx', workbook, XLSX);
+    await byId(admin, 'import-check').click();
+    await byId(admin, 'import-preview').waitFor();
+    await eventually(() => byId(admin, 'import-count-unchanged').getAttribute('data-count'), (v) => v === String(members.length), 'unchanged count');
+    for (const k of ['create', 'update', 'delete']) assert.equal(await byId(admin, `import-count-${k}`).getAttribute('data-count'), '0', k);
+    await expectText(byId(admin, 'import-total'), new RegExp(`共 ${members.length} 行`));
+    assert.equal(await byId(admin, 'import-error-row').count(), 0);
+    assert.equal(await byId(admin, 'import-pending').count(), 0, 'no pending departments');
+    assert.deepEqual(admin.errors, []);
+  });
+
+  test('an unknown department id: the pending notice, then the department under 待分配部门', async () => {
+    await openImport();
+    const rowWith = (dept) => ['新部门成员', 'pending1', '13900009999', 'pending1@acme.test', dept, '', '', '', '', '', '', ''].join(',');
+    await choose(admin, 'pending.csv', csv([rowWith('4242')]));
+    await byId(admin, 'import-check').click();
+    await byId(admin, 'import-pending').waitFor();
+    assert.equal(await byId(admin, 'import-pending-text').getAttribute('data-ids'), '4242');
+    await expectText(byId(admin, 'import-pending'), /4242.*待分配部门/s);
+    assert.equal(await byId(admin, 'import-count-create').getAttribute('data-count'), '1');
+    await byId(admin, 'import-apply').click();
+    await eventually(() => byId(admin, 'import-result-text').getAttribute('data-ok'), (v) => v === '1', 'job finished', 60_000);
+
+    const { departments } = await api(admin, 'GET', '/api/v1/directory/departments');
+    const holder = departments.find((d) => d.name === '待分配部门');
+    assert.ok(holder, '待分配部门 exists');
+    const created = departments.find((d) => d.id === 4242);
+    assert.ok(created, 'department 4242 exists');
+    assert.equal(created.parentid, holder.id, 'under 待分配部门');
+    assert.equal(created.name, '4242', 'named by its id');
+    assert.deepEqual((await api(admin, 'GET', '/api/v1/directory/members/pending1')).department, [4242]);
+
+    // The admin tree shows it there.
+    await admin.goto(`${server.baseURL}/#/app/admin/directory`);
+    await admin.reload();
+    await admin
+      .locator('[data-testid="admin-dir-tree"] [data-testid="dept-node"][data-name="待分配部门"] [data-testid="dept-node"][data-dept-id="4242"]')
+      .waitFor();
+    assert.deepEqual(admin.errors, []);
+  });
+
+  test('a file that is neither CSV nor xlsx is refused in the page', async () => {
+    await openImport();
+    await byId(admin, 'import-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await byId(admin, 'import-bad-type').waitFor();
+    await expectText(byId(admin, 'import-bad-type'), /notes\.txt/);
+    await expectText(byId(admin, 'import-file-name'), /未选择文件/);
+    assert.equal(await byId(admin, 'import-file').getAttribute('accept'), '.csv,.xlsx,text/csv,' + XLSX);
   });
 
   test('phone width, English', async () => {

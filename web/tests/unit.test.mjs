@@ -114,6 +114,51 @@ test('department tree: sibling order, subtrees, ancestors, counts, member lists,
   assert.deepEqual([...subtreeIds(odd, 7)].sort(), [7, 8]);
 });
 
+test('placing a department among siblings: an order strictly between its neighbours, else renumbered', async () => {
+  const { buildTree, placeAt, ORDER_GAP } = await load('src/tree.ts');
+  /** Applies a placement to `siblings` and returns the ids in display order, moved one included. */
+  const after = (siblings, moved, place) => {
+    const orders = new Map(place.renumber.map((r) => [r.id, r.order]));
+    const list = [...siblings.map((d) => ({ ...d, order: orders.get(d.id) ?? d.order })), { ...moved, order: place.order }];
+    return buildTree([dept(1, 0, 'Acme'), ...list]).children.get(1).map((d) => d.id);
+  };
+  const check = (siblings, moved, index, label) => {
+    const place = placeAt(siblings, index, moved.order);
+    const ids = siblings.map((d) => d.id);
+    ids.splice(index, 0, moved.id);
+    assert.deepEqual(after(siblings, moved, place), ids, label);
+    assert.ok(place.order >= 0 && place.renumber.every((r) => r.order >= 0), `${label}: orders stay non-negative`);
+    return place;
+  };
+
+  // A gap: one value, nothing renumbered.
+  const spaced = [dept(2, 1, 'a', 300), dept(3, 1, 'b', 200), dept(4, 1, 'c', 100)];
+  const moved = dept(9, 1, 'x', 0);
+  assert.deepEqual(check(spaced, moved, 0, 'top'), { order: 300 + ORDER_GAP, renumber: [] });
+  assert.deepEqual(check(spaced, moved, 1, 'between a and b'), { order: 250, renumber: [] });
+  assert.deepEqual(check(spaced, dept(9, 1, 'x', 150), 2, 'its own order already fits'), { order: 150, renumber: [] });
+  assert.deepEqual(check(spaced, moved, 3, 'bottom: order 0 fits below 100'), { order: 0, renumber: [] });
+  assert.deepEqual(check(spaced, dept(9, 1, 'x', 500), 3, 'bottom, from above'), { order: 0, renumber: [] });
+
+  // Every order 0 (departments made in the UI): numbered afresh, the moved one included.
+  const flat = [dept(2, 1, 'a'), dept(3, 1, 'b'), dept(4, 1, 'c')];
+  for (let i = 0; i <= flat.length; i++) {
+    const place = check(flat, moved, i, `all zero, index ${i}`);
+    if (i === 0) assert.deepEqual(place, { order: ORDER_GAP, renumber: [] }, 'the top needs no renumbering');
+    else assert.ok(place.renumber.length > 0, `index ${i} renumbers`);
+  }
+  // Adjacent orders and ties: renumbered; only siblings whose order changes are listed.
+  const tight = [dept(2, 1, 'a', 400), dept(3, 1, 'b', 300), dept(4, 1, 'c', 299), dept(5, 1, 'd', 100)];
+  const place = check(tight, moved, 2, 'between 300 and 299');
+  assert.ok(place.renumber.length > 0);
+  for (const r of place.renumber) assert.notEqual(r.order, tight.find((d) => d.id === r.id).order, `${r.id}: only changes are sent`);
+  check([dept(2, 1, 'a', 1)], moved, 1, 'below order 1');
+  check([dept(2, 1, 'a', 5), dept(3, 1, 'b', 5)], moved, 1, 'between a tie');
+  check([dept(2, 1, 'a', -3)], moved, 1, 'below a negative order');
+  // No siblings: the order stays.
+  assert.deepEqual(placeAt([], 0, 7), { order: 7, renumber: [] });
+});
+
 test('org chart layout: top-down, parents centred over children, no overlaps', async () => {
   const { buildTree, memberCounts } = await load('src/tree.ts');
   const { layoutOrgChart, fitText, textWidth, NODE_W, NODE_H } = await load('src/orgchart.ts');

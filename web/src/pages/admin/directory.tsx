@@ -1,12 +1,15 @@
 //! Admin → Directory (#/app/admin/directory): departments (create under the selected one,
 //! rename, order, move, delete), members (add, edit, disable / enable, delete, invite with the
-//! activation link) and tags (create, rename, delete, add / remove members). Errors are the
-//! server's messages (cycle, depth, not empty, edition limit, outside my scope, …). Buttons
-//! follow my `contacts.*` permissions (perms.ts); a branch admin starts in their department.
+//! activation link) and tags (create, rename, delete, add / remove members). Departments are also
+//! dragged on the tree (between siblings to reorder, onto one to move under it) or moved up /
+//! down with buttons, and a member row dragged onto a department moves them there after a
+//! confirmation (directory-moves.tsx). Errors are the server's messages (cycle, depth, not
+//! empty, edition limit, outside my scope, …). Buttons follow my `contacts.*` permissions
+//! (perms.ts); a branch admin starts in their department.
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, directory } from '../../api';
-import { DeptTree } from '../../components/dept-tree';
+import { DeptTree, endDrag, startMemberDrag, type DragItem, type DropWhere, type TreeDnd } from '../../components/dept-tree';
 import { MemberAvatar, StatusBadge, memberDepartments } from '../../components/member';
 import { Alert, Badge, Button, Card, CodeError, Empty, ErrorAlert, Field, Loading, onValue } from '../../components/ui';
 import { deptName, useDirectory, type Directory } from '../../directory';
@@ -15,6 +18,7 @@ import { contactsAbilities, type ContactsAbilities } from '../../perms';
 import type { Key } from '../../strings';
 import { ancestors, flatten, matchMember, membersOf, ROOT_ID, type Tree } from '../../tree';
 import type { Department, Gender, Invitation, Me, Member, MemberInput, TagDetail, TagMembersAnswer } from '../../types';
+import { MemberMoveDialog, isRootDept, placeDepartment, siblingsOf } from './directory-moves';
 
 type View = 'org' | 'tags';
 
@@ -85,27 +89,119 @@ function OrgAdmin(props: { dir: Directory; me: Me; ab: ContactsAbilities }) {
   const corpName = props.me.corp.name;
   const [selected, setSelected] = useState<number>(() => startDept(props.me, tree));
   const [msg, setMsg] = useState<{ error: unknown; notice: string | null }>({ error: null, notice: null });
+  /** The outcome of the last drop on the tree, shown above it. */
+  const [moveMsg, setMoveMsg] = useState<{ error: unknown; notice: string | null }>({ error: null, notice: null });
+  const [moving, setMoving] = useState(false);
+  const [memberMove, setMemberMove] = useState<{ member: Member; target: Department } | null>(null);
 
   useEffect(() => {
     if (!tree.byId.has(selected)) setSelected(tree.roots[0]?.id ?? ROOT_ID);
   }, [tree, selected]);
 
+  async function runMove(fn: () => Promise<string | null>) {
+    setMoving(true);
+    setMoveMsg({ error: null, notice: null });
+    try {
+      const notice = await fn();
+      setMoveMsg({ error: null, notice });
+    } catch (error) {
+      setMoveMsg({ error, notice: null });
+    } finally {
+      await dir.reloadDepartments();
+      setMoving(false);
+    }
+  }
+
+  function drop(item: DragItem, target: Department, where: DropWhere) {
+    if (moving) return;
+    if (item.kind === 'member') {
+      const member = dir.members?.find((m) => m.userid === item.userid);
+      if (!member || (member.department.length === 1 && member.department[0] === target.id)) return;
+      setMoveMsg({ error: null, notice: null });
+      setMemberMove({ member, target });
+      return;
+    }
+    const dept = tree.byId.get(item.id);
+    if (!dept || dept.id === target.id) return;
+    const name = deptName(dept, corpName);
+    if (where === 'inside') {
+      if (target.id === dept.parentid) return;
+      void runMove(async () => {
+        await directory.updateDepartment(dept.id, { parentid: target.id });
+        return t('dir.dept.moved', { name, parent: deptName(target, corpName) });
+      });
+      return;
+    }
+    const parent = target.parentid;
+    const siblings = (tree.children.get(parent) ?? []).filter((x) => x.id !== dept.id);
+    const index = siblings.findIndex((x) => x.id === target.id) + (where === 'after' ? 1 : 0);
+    void runMove(async () => {
+      const done = await placeDepartment(tree, dept, parent, index);
+      if (done === 'moved') return t('dir.dept.moved', { name, parent: deptName(tree.byId.get(parent), corpName) });
+      return done ? t('dir.dept.reordered', { name }) : null;
+    });
+  }
+
+  const canDragDept = ab.deptEdit || ab.deptMove;
+  const dnd: TreeDnd | undefined =
+    canDragDept || ab.memberEdit
+      ? {
+          draggable: (d) => canDragDept && !isRootDept(tree, d),
+          accepts: (item, target, where) => {
+            if (item.kind === 'member') return ab.memberEdit && where === 'inside';
+            const dept = tree.byId.get(item.id);
+            if (!dept || dept.id === target.id) return false;
+            if (where === 'inside') return ab.deptMove;
+            if (isRootDept(tree, target)) return false;
+            return ab.deptEdit && (target.parentid === dept.parentid || ab.deptMove);
+          },
+          onDrop: drop,
+        }
+      : undefined;
+
   const dept = tree.byId.get(selected);
   return (
     <div class="dir-layout">
       <Card class="dir-side" testid="admin-dir-side" title={t('dir.departments')}>
-        <DeptTree
-          testid="admin-dir-tree"
-          tree={tree}
-          counts={dir.counts}
+        {dnd ? (
+          <p class="muted small dnd-hint" data-testid="dir-dnd-hint">
+            {t('dir.dnd.hint')}
+          </p>
+        ) : null}
+        {moveMsg.notice ? (
+          <Alert kind="success" testid="dir-move-notice">
+            {moveMsg.notice}
+          </Alert>
+        ) : null}
+        <CodeError error={moveMsg.error} testid="dir-move-error" />
+        <div class={moving ? 'is-busy-tree' : undefined} aria-busy={moving} data-moving={moving ? 'true' : 'false'} data-testid="admin-dir-tree-wrap">
+          <DeptTree
+            testid="admin-dir-tree"
+            tree={tree}
+            counts={dir.counts}
+            corpName={corpName}
+            selected={selected}
+            onSelect={(id) => {
+              setSelected(id);
+              setMsg({ error: null, notice: null });
+            }}
+            dnd={dnd}
+          />
+        </div>
+      </Card>
+      {memberMove ? (
+        <MemberMoveDialog
+          dir={dir}
+          member={memberMove.member}
+          target={memberMove.target}
           corpName={corpName}
-          selected={selected}
-          onSelect={(id) => {
-            setSelected(id);
-            setMsg({ error: null, notice: null });
+          onClose={() => setMemberMove(null)}
+          onDone={(notice) => {
+            setMemberMove(null);
+            setMoveMsg({ error: null, notice });
           }}
         />
-      </Card>
+      ) : null}
       <div class="dir-main">
         {dept ? (
           // Keyed: another department starts with its own values (set at mount, not by an effect
@@ -147,7 +243,8 @@ function DeptPanel(props: {
   const [newNameEn, setNewNameEn] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
-
+  // The order changes under us when the department is moved up / down or dragged.
+  useEffect(() => setOrder(String(dept.order)), [dept.order]);
 
   async function run(what: string, fn: () => Promise<string>) {
     setBusy(what);
@@ -193,6 +290,14 @@ function DeptPanel(props: {
       await directory.updateDepartment(dept.id, { parentid: to });
       await dir.reloadDepartments();
       return t('dir.dept.moved', { name: deptName(dept, corpName), parent: deptName(tree.byId.get(to), corpName) });
+    });
+
+  const { list: siblings, index: position } = siblingsOf(tree, dept);
+  const shift = (by: -1 | 1) =>
+    run(by < 0 ? 'up' : 'down', async () => {
+      await placeDepartment(tree, dept, dept.parentid, position + by);
+      await dir.reloadDepartments();
+      return t('dir.dept.reordered', { name: deptName(dept, corpName) });
     });
 
   const remove = () =>
@@ -284,6 +389,35 @@ function DeptPanel(props: {
             </Button>
           </div>
         </form>
+      ) : null}
+
+      {ab.deptEdit && !isRoot && position >= 0 ? (
+        <div class="inline-form dept-section dept-position" data-testid="dept-position" data-index={position} data-count={siblings.length}>
+          <span class="section-label">{t('dir.dept.position')}</span>
+          <span class="muted small" data-testid="dept-position-text">
+            {t('dir.dept.positionText', { n: position + 1, total: siblings.length })}
+          </span>
+          <span class="row-buttons">
+            <Button
+              testid="dept-move-up"
+              small
+              busy={busy === 'up'}
+              disabled={position <= 0 || busy !== null}
+              onClick={() => void shift(-1)}
+            >
+              {t('dir.dept.moveUp')}
+            </Button>
+            <Button
+              testid="dept-move-down"
+              small
+              busy={busy === 'down'}
+              disabled={position >= siblings.length - 1 || busy !== null}
+              onClick={() => void shift(1)}
+            >
+              {t('dir.dept.moveDown')}
+            </Button>
+          </span>
+        </div>
       ) : null}
 
       {isRoot ? (
@@ -468,9 +602,24 @@ function MembersAdmin(props: { dir: Directory; dept: Department; me: Me; ab: Con
               {list.map((m) => {
                 const self = m.userid === me.userid;
                 return (
-                  <tr key={m.userid} data-testid="admin-member-row" data-userid={m.userid} data-name={m.name} data-status={m.status}>
+                  <tr
+                    key={m.userid}
+                    data-testid="admin-member-row"
+                    data-userid={m.userid}
+                    data-name={m.name}
+                    data-status={m.status}
+                    class={ab.memberEdit ? 'is-draggable' : undefined}
+                    draggable={ab.memberEdit ? true : undefined}
+                    onDragStart={ab.memberEdit ? (e) => startMemberDrag(e, m.userid) : undefined}
+                    onDragEnd={ab.memberEdit ? endDrag : undefined}
+                  >
                     <td data-label={t('member.name')}>
                       <span class="name-cell">
+                        {ab.memberEdit ? (
+                          <span class="drag-handle" aria-hidden="true" title={t('dir.member.dragHint')}>
+                            ⋮⋮
+                          </span>
+                        ) : null}
                         <MemberAvatar member={m} />
                         <span>
                           {m.name}

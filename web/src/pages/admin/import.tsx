@@ -1,21 +1,24 @@
-//! Admin → Import / export (#/app/admin/import): members in and out as CSV (WeCom contacts
-//! template). A chosen file is first checked (`POST /directory/import/preview`, nothing changes):
-//! counts to create / update / keep / delete and a table of row errors. Apply is possible only
-//! without errors and when the server did not block the import; it starts a job that is polled
-//! every 500 ms (progress bar), then the succeeded / failed summary with the failures listed.
+//! Admin → Import / export (#/app/admin/import): members, or the department tree (a toggle), in
+//! and out as CSV or an Excel .xlsx workbook (WeCom contacts template). A chosen file is first
+//! checked (`POST /directory/import/preview`, nothing changes): counts to create / update / keep /
+//! delete, department ids the file names that do not exist yet (created under "待分配部门"), and a
+//! table of row errors. Apply is possible only without errors and when the server did not block
+//! the import; it starts a job that is polled every 500 ms (progress bar), then the succeeded /
+//! failed summary with the failures listed. The department tree: import-departments.tsx.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { directory } from '../../api';
 import { Alert, Button, Card, ErrorAlert, ProgressBar } from '../../components/ui';
-import { getLang, t, useLang } from '../../i18n';
+import { t, useLang } from '../../i18n';
+import { can } from '../../perms';
 import type { Key } from '../../strings';
-import type { DirectoryJob, ImportMode, ImportPreviewAnswer, ImportRowError } from '../../types';
+import type { DirectoryJob, ImportMode, ImportPreviewAnswer, Me } from '../../types';
+import { DeptImport } from './import-departments';
+import { FilePick, ImportStats, RowErrors, csvHref, jobPercent, pollJob } from './import-parts';
 
 /** The WeCom template's header row (what the server reads and what export.csv writes). */
 export const TEMPLATE_HEADER = '姓名,帐号,手机号,邮箱,所在部门,职位,性别,是否部门内领导,排序,别名,座机,禁用';
-/** UTF-8 with a BOM, so spreadsheet programs open the Chinese headers correctly. */
-const TEMPLATE_HREF = `data:text/csv;charset=utf-8,${encodeURIComponent(`\uFEFF${TEMPLATE_HEADER}\r\n`)}`;
-const POLL_MS = 500;
+const TEMPLATE_HREF = csvHref(TEMPLATE_HEADER);
 const MODES: ImportMode[] = ['sync', 'replace'];
 const FIELDS = new Set([
   'name', 'userid', 'mobile', 'email', 'department', 'position', 'gender',
@@ -26,10 +29,42 @@ function fieldLabel(field: string): string {
   return FIELDS.has(field) ? t(`imp.field.${field}` as Key) : field;
 }
 
-const rowMessage = (e: ImportRowError) => (getLang() === 'en' ? e.message_en || e.message_zh : e.message_zh || e.message_en);
+type Kind = 'members' | 'departments';
+const KINDS: Kind[] = ['members', 'departments'];
 
-export function AdminImportPage() {
+/** Both wizards stay mounted (the other one hidden), so switching does not lose a running job. */
+export function AdminImportPage(props: { me: Me }) {
   useLang();
+  const [kind, setKind] = useState<Kind>('members');
+  const mayExport = can(props.me, 'contacts.export');
+  return (
+    <div class="admin-import" data-testid="admin-import" data-kind={kind}>
+      <div class="segmented" role="tablist" aria-label={t('imp.kind')}>
+        {KINDS.map((k) => (
+          <button
+            key={k}
+            type="button"
+            role="tab"
+            aria-selected={kind === k}
+            class={`segment${kind === k ? ' is-active' : ''}`}
+            data-testid={`import-kind-${k}`}
+            onClick={() => setKind(k)}
+          >
+            {t(`imp.kind.${k}` as Key)}
+          </button>
+        ))}
+      </div>
+      <div class="import-pane" hidden={kind !== 'members'} data-testid="import-members-pane">
+        <MemberImport mayExport={mayExport} />
+      </div>
+      <div class="import-pane" hidden={kind !== 'departments'} data-testid="import-departments-pane">
+        <DeptImport mayExport={mayExport} />
+      </div>
+    </div>
+  );
+}
+
+function MemberImport(props: { mayExport: boolean }) {
   const [file, setFile] = useState<File | null>(null);
   const [mode, setMode] = useState<ImportMode>('sync');
   const [preview, setPreview] = useState<ImportPreviewAnswer | null>(null);
@@ -83,14 +118,7 @@ export function AdminImportPage() {
     setError(null);
     try {
       const { jobid } = await directory.importApply(preview.import_id, preview.mode);
-      for (;;) {
-        if (mine !== generation.current) return;
-        const state = await directory.job(jobid);
-        if (mine !== generation.current) return;
-        setJob(state);
-        if (state.status === 3) break;
-        await new Promise((r) => setTimeout(r, POLL_MS));
-      }
+      await pollJob(jobid, () => mine === generation.current, setJob);
     } catch (err) {
       if (mine === generation.current) setError(err);
     } finally {
@@ -103,7 +131,7 @@ export function AdminImportPage() {
   const finished = job?.status === 3;
 
   return (
-    <div class="admin-import" data-testid="admin-import">
+    <>
       <Card
         title={t('imp.title')}
         testid="import-card"
@@ -112,9 +140,16 @@ export function AdminImportPage() {
             <a class="btn btn-default btn-sm" href={TEMPLATE_HREF} download="members-template.csv" data-testid="import-template">
               {t('imp.template')}
             </a>
-            <a class="btn btn-default btn-sm" href={directory.exportCsvUrl()} download="members.csv" data-testid="import-export">
-              {t('imp.export')}
-            </a>
+            {props.mayExport ? (
+              <>
+                <a class="btn btn-default btn-sm" href={directory.exportCsvUrl()} download="members.csv" data-testid="import-export">
+                  {t('imp.export')}
+                </a>
+                <a class="btn btn-default btn-sm" href={directory.exportXlsxUrl()} download="members.xlsx" data-testid="import-export-xlsx">
+                  {t('imp.exportXlsx')}
+                </a>
+              </>
+            ) : null}
           </>
         }
       >
@@ -128,33 +163,14 @@ export function AdminImportPage() {
             void check();
           }}
         >
-          <div class={`field${needFile ? ' has-error' : ''}`}>
-            <span class="field-label">{t('imp.file')}</span>
-            <div class="file-pick">
-              <label class={`btn btn-default btn-sm file-button${applying ? ' is-disabled' : ''}`}>
-                <input
-                  ref={inputRef}
-                  class="visually-hidden"
-                  type="file"
-                  accept=".csv,text/csv"
-                  data-testid="import-file"
-                  disabled={applying}
-                  onChange={(e) => {
-                    reset(e.currentTarget.files?.[0] ?? null, mode);
-                  }}
-                />
-                {file ? t('imp.change') : t('imp.choose')}
-              </label>
-              <span class="file-chosen muted" data-testid="import-file-name">
-                {file ? file.name : t('imp.none')}
-              </span>
-            </div>
-            {needFile ? (
-              <span class="field-error" data-testid="import-need-file">
-                {t('imp.needFile')}
-              </span>
-            ) : null}
-          </div>
+          <FilePick
+            prefix="import"
+            file={file}
+            disabled={applying}
+            needFile={needFile}
+            inputRef={inputRef}
+            onFile={(f) => reset(f, mode)}
+          />
           <fieldset class="group import-modes" data-testid="import-modes">
             <legend>{t('imp.mode')}</legend>
             {MODES.map((m) => (
@@ -192,51 +208,21 @@ export function AdminImportPage() {
             <p class="muted small" data-testid="import-total">
               {p.total === 1 ? t('imp.total.one') : t('imp.total', { n: p.total })}
             </p>
-            <dl class="import-stats" data-testid="import-stats">
-              {(['create', 'update', 'unchanged', 'delete'] as const).map((k) => (
-                <div class={`import-stat import-stat-${k}`} key={k} data-testid={`import-count-${k}`} data-count={p[k]}>
-                  <dt>{t(`imp.${k}` as Key)}</dt>
-                  <dd>{p[k]}</dd>
-                </div>
-              ))}
-            </dl>
+            <ImportStats prefix="import" counts={p} />
+            {p.pending_departments.length > 0 ? (
+              <Alert kind="warning" testid="import-pending">
+                <span data-testid="import-pending-text" data-ids={p.pending_departments.join(',')}>
+                  {t('imp.pending', { list: p.pending_departments.join(', ') })}
+                </span>
+              </Alert>
+            ) : null}
             {p.blocked ? (
               <Alert kind="error" testid="import-blocked">
                 {t('imp.blocked', { reason: p.blocked })}
               </Alert>
             ) : null}
             {p.errors.length > 0 ? (
-              <>
-                <Alert kind="error" testid="import-errors-note">
-                  {p.errors.length === 1 ? t('imp.errors.one') : t('imp.errors', { n: p.errors.length })}
-                </Alert>
-                <div class="table-wrap">
-                  <table class="table" data-testid="import-errors">
-                    <thead>
-                      <tr>
-                        <th>{t('imp.row')}</th>
-                        <th>{t('imp.field')}</th>
-                        <th>{t('imp.message')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {p.errors.map((e, i) => (
-                        <tr key={`${e.row}-${e.field}-${i}`} data-testid="import-error-row" data-row={e.row} data-field={e.field}>
-                          <td data-label={t('imp.row')} data-testid="import-error-rownum">
-                            {e.row}
-                          </td>
-                          <td data-label={t('imp.field')} data-testid="import-error-field">
-                            {fieldLabel(e.field)}
-                          </td>
-                          <td data-label={t('imp.message')} data-testid="import-error-message">
-                            {rowMessage(e)}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              </>
+              <RowErrors prefix="import" errors={p.errors} fieldLabel={fieldLabel} />
             ) : !p.blocked ? (
               <Alert kind="success" testid="import-ok">
                 {t('imp.noErrors')}
@@ -274,7 +260,7 @@ export function AdminImportPage() {
       ) : null}
 
       {job ? <JobCard job={job} /> : null}
-    </div>
+    </>
   );
 }
 
@@ -283,7 +269,7 @@ function JobCard(props: { job: DirectoryJob }) {
   const finished = job.status === 3;
   const failures = job.result.filter((r) => r.errcode !== 0);
   const ok = job.result.length - failures.length;
-  const pct = finished ? 100 : Math.max(0, Math.min(100, job.percentage));
+  const pct = jobPercent(job);
   return (
     <Card title={t('imp.progress')} testid="import-job">
       <div class="import-job" data-status={job.status} data-percentage={pct} data-done={finished ? 'true' : 'false'}>
@@ -311,7 +297,7 @@ function JobCard(props: { job: DirectoryJob }) {
               </thead>
               <tbody>
                 {failures.map((r, i) => (
-                  <tr key={`${r.userid}-${i}`} data-testid="import-failure-row" data-userid={r.userid}>
+                  <tr key={`${r.userid ?? ''}-${i}`} data-testid="import-failure-row" data-userid={r.userid}>
                     <td data-label={t('imp.userid')} class="mono">
                       {r.userid}
                     </td>

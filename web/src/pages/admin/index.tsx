@@ -49,7 +49,7 @@ export function AdminPage(props: { sub: string; params: URLSearchParams; me: Me 
       ) : tab === 'directory' ? (
         <AdminDirectoryPage me={props.me} />
       ) : tab === 'import' ? (
-        <AdminImportPage />
+        <AdminImportPage me={props.me} />
       ) : tab === 'apps' ? (
         <AdminAppsPage me={props.me} />
       ) : tab === 'rate-limits' ? (
