@@ -170,6 +170,16 @@ impl Files {
         Ok(upload)
     }
 
+    /// GET /uploads: the caller's unfinished uploads, to resume from any device.
+    pub async fn unfinished(&self, who: &UserActor) -> Result<Vec<Upload>, Error> {
+        let files = &self.deps.stores.files;
+        let now = self.deps.now();
+        files
+            .list_open_uploads(&who.corp_id, &who.userid, now)
+            .await
+            .or_internal()
+    }
+
     /// HEAD /uploads/{id}: only its uploader sees it; an expired one is gone.
     pub async fn status(&self, who: &UserActor, upload_id: &str) -> Result<Upload, Error> {
         let upload = self

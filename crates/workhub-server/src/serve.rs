@@ -165,7 +165,8 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
 
 /// Background upkeep every node runs (each step is idempotent, so nodes may overlap):
 /// department groups follow the directory within 30 seconds; messages past each company's
-/// retention and unfinished uploads past their expiry are purged hourly.
+/// retention and unfinished uploads past their expiry are purged hourly; import jobs whose node
+/// died are taken over.
 fn spawn_housekeeping(
     domain: workhub_domain::Domain,
     files: workhub_domain::files::Files,
@@ -182,6 +183,7 @@ fn spawn_housekeeping(
             if let Err(e) = domain.messaging.sync_department_groups().await {
                 tracing::warn!(error = ?e, "department group sync failed");
             }
+            resume_stale_jobs(&domain, &files).await;
             // 120 ticks of 30 s: hourly, starting at start-up.
             if n.is_multiple_of(120) {
                 match domain.messaging.purge_expired().await {
@@ -199,6 +201,34 @@ fn spawn_housekeeping(
             n += 1;
         }
     });
+}
+
+/// Takes over import jobs whose node stopped (their heartbeat is two minutes old) and runs them
+/// again from their stored file; answers how many it took.
+pub async fn resume_stale_jobs(
+    domain: &workhub_domain::Domain,
+    files: &workhub_domain::files::Files,
+) -> usize {
+    let claimed = match domain.directory.claim_stale_jobs().await {
+        Ok(claimed) => claimed,
+        Err(e) => {
+            tracing::warn!(error = ?e, "could not look for stale jobs");
+            return 0;
+        }
+    };
+    let count = claimed.len();
+    for (job, source) in claimed {
+        let bytes = match files.read(&job.corp_id, &source.file_id).await {
+            Ok((_, bytes)) => bytes,
+            Err(e) => {
+                tracing::warn!(error = ?e, job = %job.job_id, "a stale job's file is gone");
+                Vec::new()
+            }
+        };
+        let directory = domain.directory.clone();
+        tokio::spawn(async move { directory.resume_job(job, source, bytes).await });
+    }
+    count
 }
 
 /// Keeps this node's search index up with the messages table (every node indexes everything).

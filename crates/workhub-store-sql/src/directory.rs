@@ -104,17 +104,36 @@ pub(crate) async fn backfill_search_keys(store: &SqlStore) -> StoreResult<()> {
 }
 
 async fn write_job(conn: &mut AnyConnection, job: Job) -> StoreResult<()> {
-    sqlx::query("UPDATE jobs SET status = $3, total = $4, done = $5, result = $6 WHERE job_id = $1 AND corp_id = $2")
-        .bind(job.job_id)
-        .bind(s(&job.corp_id))
-        .bind(job.status)
-        .bind(job.total)
-        .bind(job.done)
-        .bind(job.result)
-        .execute(conn)
-        .await
-        .map_err(backend_error)?;
+    sqlx::query(
+        "UPDATE jobs SET status = $3, total = $4, done = $5, result = $6, heartbeat_at = $7 \
+         WHERE job_id = $1 AND corp_id = $2",
+    )
+    .bind(job.job_id)
+    .bind(s(&job.corp_id))
+    .bind(job.status)
+    .bind(job.total)
+    .bind(job.done)
+    .bind(job.result)
+    .bind(job.heartbeat_at)
+    .execute(conn)
+    .await
+    .map_err(backend_error)?;
     Ok(())
+}
+
+fn job(r: &AnyRow) -> Result<Job, sqlx::Error> {
+    Ok(Job {
+        job_id: r.try_get("job_id")?,
+        corp_id: CorpId::from_trusted(r.try_get("corp_id")?),
+        kind: r.try_get("kind")?,
+        status: r.try_get("status")?,
+        total: r.try_get("total")?,
+        done: r.try_get("done")?,
+        result: r.try_get("result")?,
+        created_at: r.try_get("created_at")?,
+        source: r.try_get("source")?,
+        heartbeat_at: r.try_get("heartbeat_at")?,
+    })
 }
 
 /// `$from, $from+1, …` for `n` values: only placeholders are generated, never values.
@@ -672,8 +691,8 @@ impl DirectoryStore for SqlStore {
             .run(move |conn| {
                 Box::pin(async move {
                     sqlx::query(
-                        "INSERT INTO jobs (job_id, corp_id, kind, status, total, done, result, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        "INSERT INTO jobs (job_id, corp_id, kind, status, total, done, result, \
+                         created_at, source, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                     )
                     .bind(job.job_id)
                     .bind(s(&job.corp_id))
@@ -683,6 +702,8 @@ impl DirectoryStore for SqlStore {
                     .bind(job.done)
                     .bind(job.result)
                     .bind(job.created_at)
+                    .bind(job.source)
+                    .bind(job.heartbeat_at)
                     .execute(conn)
                     .await
                     .map_err(backend_error)?;
@@ -726,20 +747,42 @@ impl DirectoryStore for SqlStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(backend_error)?;
-        row.map(|r| {
-            Ok(Job {
-                job_id: r.try_get("job_id")?,
-                corp_id: CorpId::from_trusted(r.try_get("corp_id")?),
-                kind: r.try_get("kind")?,
-                status: r.try_get("status")?,
-                total: r.try_get("total")?,
-                done: r.try_get("done")?,
-                result: r.try_get("result")?,
-                created_at: r.try_get("created_at")?,
+        row.as_ref().map(job).transpose().map_err(backend_error)
+    }
+
+    async fn claim_stale_jobs(&self, before: i64, now: i64) -> StoreResult<Vec<Job>> {
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let rows = sqlx::query(
+                        "SELECT * FROM jobs WHERE status < 3 AND heartbeat_at < $1 AND source <> '' \
+                         ORDER BY created_at LIMIT 10",
+                    )
+                    .bind(before)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    let mut claimed = Vec::new();
+                    for row in &rows {
+                        let mut found = job(row).map_err(backend_error)?;
+                        let n = sqlx::query(
+                            "UPDATE jobs SET heartbeat_at = $2 WHERE job_id = $1 AND heartbeat_at = $3",
+                        )
+                        .bind(found.job_id.clone())
+                        .bind(now)
+                        .bind(found.heartbeat_at)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend_error)?;
+                        if n.rows_affected() == 1 {
+                            found.heartbeat_at = now;
+                            claimed.push(found);
+                        }
+                    }
+                    Ok(claimed)
+                })
             })
-        })
-        .transpose()
-        .map_err(backend_error)
+            .await
     }
 
     async fn list_tags(&self, corp: &CorpId) -> StoreResult<Vec<Tag>> {

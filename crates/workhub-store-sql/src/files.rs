@@ -157,6 +157,28 @@ impl FileStore for SqlStore {
             .await
     }
 
+    async fn list_open_uploads(
+        &self,
+        corp: &CorpId,
+        userid: &UserId,
+        now: i64,
+    ) -> StoreResult<Vec<Upload>> {
+        let rows = sqlx::query(
+            "SELECT * FROM uploads WHERE corp_id = $1 AND userid = $2 AND file_id IS NULL \
+             AND expires_at > $3 ORDER BY created_at DESC LIMIT 100",
+        )
+        .bind(corp.to_string())
+        .bind(userid.to_string())
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(upload)
+            .collect::<Result<_, _>>()
+            .map_err(backend_error)
+    }
+
     async fn list_expired_uploads(&self, now: i64) -> StoreResult<Vec<Upload>> {
         let rows = sqlx::query(
             "SELECT * FROM uploads WHERE expires_at < $1 AND file_id IS NULL ORDER BY expires_at",

@@ -88,6 +88,24 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_create_department_visibility.sql"),
         include_str!("../migrations/postgres/0013_create_department_visibility.sql"),
     ),
+    (
+        14,
+        "index_users_by_lower_email",
+        include_str!("../migrations/sqlite/0014_index_users_by_lower_email.sql"),
+        include_str!("../migrations/postgres/0014_index_users_by_lower_email.sql"),
+    ),
+    (
+        15,
+        "index_uploads_by_owner",
+        include_str!("../migrations/sqlite/0015_index_uploads_by_owner.sql"),
+        include_str!("../migrations/postgres/0015_index_uploads_by_owner.sql"),
+    ),
+    (
+        16,
+        "add_job_sources",
+        include_str!("../migrations/sqlite/0016_add_job_sources.sql"),
+        include_str!("../migrations/postgres/0016_add_job_sources.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

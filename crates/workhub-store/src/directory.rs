@@ -171,6 +171,9 @@ pub trait DirectoryStore: Send + Sync {
     /// Saves a finished job and announces it, together.
     async fn finish_job(&self, job: Job, now: i64, event: NewEvent) -> StoreResult<Committed<()>>;
     async fn find_job(&self, corp: &CorpId, job_id: &str) -> StoreResult<Option<Job>>;
+    /// Unfinished resumable jobs whose heartbeat is older than `before`, each claimed for the
+    /// caller by moving its heartbeat to `now` (a job claimed by another node meanwhile is left).
+    async fn claim_stale_jobs(&self, before: i64, now: i64) -> StoreResult<Vec<Job>>;
 
     async fn list_tags(&self, corp: &CorpId) -> StoreResult<Vec<Tag>>;
     /// Adds a tag; `id` None takes the next free id. `Duplicate` on a taken id or name.
@@ -223,6 +226,10 @@ pub struct Job {
     /// Per-row results as a JSON array.
     pub result: String,
     pub created_at: i64,
+    /// What the job runs (JSON), so that another node can run it again; empty: not resumable.
+    pub source: String,
+    /// When the node running the job last showed it alive.
+    pub heartbeat_at: i64,
 }
 
 /// Builds a write's event from the id the write assigned.

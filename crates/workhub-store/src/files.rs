@@ -44,6 +44,13 @@ pub trait FileStore: Send + Sync {
     /// Records a file stored in one piece (WeCom `media/upload`).
     async fn add_corp_file(&self, file: FileRecord) -> StoreResult<()>;
     async fn delete_upload(&self, upload_id: &str) -> StoreResult<bool>;
+    /// A member's unfinished uploads still open at `now`, newest first (at most 100).
+    async fn list_open_uploads(
+        &self,
+        corp: &CorpId,
+        userid: &UserId,
+        now: i64,
+    ) -> StoreResult<Vec<Upload>>;
     /// Unfinished uploads that expired before `now`.
     async fn list_expired_uploads(&self, now: i64) -> StoreResult<Vec<Upload>>;
     async fn find_corp_file(&self, corp: &CorpId, file_id: &str)

@@ -30,6 +30,16 @@ pub(super) fn valid_name(name: &str) -> Result<String, Error> {
     Ok(name.to_string())
 }
 
+/// WeCom's range for a department's order: 0 to 2³²−1.
+fn valid_order(order: Option<i64>) -> Result<Option<i64>, Error> {
+    match order {
+        Some(o) if !(0..=i64::from(u32::MAX)).contains(&o) => {
+            Err(Error::with(Code::InvalidRequest, "order: 0..4294967295"))
+        }
+        other => Ok(other),
+    }
+}
+
 /// The tree as parent → children, for depth and cycle checks.
 pub(super) struct Tree {
     pub(super) by_id: HashMap<i64, Department>,
@@ -243,7 +253,7 @@ impl Directory {
             name,
             name_en: input.name_en.filter(|n| !n.trim().is_empty()),
             parent_id: parent,
-            order: input.order.unwrap_or(0),
+            order: valid_order(input.order)?.unwrap_or(0),
         };
         let for_event = dept.clone();
         let audience = self.audience();
@@ -307,7 +317,7 @@ impl Directory {
         if let Some(name_en) = input.name_en {
             dept.name_en = Some(name_en).filter(|n| !n.trim().is_empty());
         }
-        if let Some(order) = input.order {
+        if let Some(order) = valid_order(input.order)? {
             dept.order = order;
         }
         if let Some(parent) = input.parentid.filter(|p| *p != dept.parent_id) {

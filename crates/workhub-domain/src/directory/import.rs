@@ -20,7 +20,7 @@ const MAX_ROWS: usize = 50_000;
 /// Rows written at once (they share commits through the group-commit writer).
 const PARALLEL: usize = 16;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportMode {
     /// Add and update the members in the file; leave the others alone (`batch/syncuser`).
@@ -54,15 +54,36 @@ pub struct Preview {
     pub blocked: Option<String>,
 }
 
-enum Step {
+pub(super) enum Step {
     Create(MemberInput),
     Update(String, MemberInput),
     Delete(String),
 }
 
-struct Plan {
-    preview: Preview,
-    steps: Vec<Step>,
+pub(super) struct Plan {
+    pub(super) preview: Preview,
+    pub(super) steps: Vec<Step>,
+}
+
+/// A stored import file: its bytes, and its id for running it again after a node's death.
+#[derive(Clone, Copy)]
+pub struct ImportFile<'a> {
+    pub file_id: &'a str,
+    pub bytes: &'a [u8],
+}
+
+impl ImportFile<'_> {
+    pub(super) fn source(
+        &self,
+        actor: &Actor,
+        mode: Option<ImportMode>,
+    ) -> Option<super::jobs::JobSource> {
+        Some(super::jobs::JobSource {
+            file_id: self.file_id.to_string(),
+            actor: super::jobs::JobActor::of(actor)?,
+            mode,
+        })
+    }
 }
 
 /// The department that holds departments a member file named but the tree lacked.
@@ -221,7 +242,12 @@ fn changes(current: &Member, input: &MemberInput) -> bool {
 }
 
 impl Directory {
-    async fn plan(&self, actor: &Actor, bytes: &[u8], mode: ImportMode) -> Result<Plan, Error> {
+    pub(super) async fn plan(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+        mode: ImportMode,
+    ) -> Result<Plan, Error> {
         let corp = Self::company_wide(actor, p::CONTACTS_IMPORT)?.clone();
         let (rows, mut errors) = parse(bytes)?;
         // Rows whose values could not be read are reported, never counted or applied.
@@ -391,10 +417,11 @@ impl Directory {
         &self,
         actor: &Actor,
         meta: &Meta,
-        bytes: &[u8],
+        file: ImportFile<'_>,
         mode: ImportMode,
         callback: Option<Callback>,
     ) -> Result<String, Error> {
+        let bytes = file.bytes;
         let plan = self.plan(actor, bytes, mode).await?;
         if !plan.preview.errors.is_empty() {
             return Err(Error::with(
@@ -415,7 +442,8 @@ impl Directory {
             ImportMode::Sync => "sync_user",
             ImportMode::Replace => "replace_user",
         };
-        let job = self.new_job(&corp, kind, plan.steps.len()).await?;
+        let source = file.source(actor, Some(mode));
+        let job = self.new_job(&corp, kind, plan.steps.len(), source).await?;
         let pending = plan.preview.pending_departments.clone();
         let job_id = job.job_id.clone();
         let me = self.clone();
@@ -429,7 +457,7 @@ impl Directory {
         Ok(job_id)
     }
 
-    async fn run_import(
+    pub(super) async fn run_import(
         &self,
         actor: Actor,
         meta: Meta,
@@ -439,7 +467,7 @@ impl Directory {
     ) {
         use futures::StreamExt;
         job.status = 2;
-        let _ = self.deps.stores.directory.update_job(job.clone()).await;
+        self.beat(&mut job).await;
         let mut results = Vec::with_capacity(steps.len());
         let report_every = (steps.len() / 50).max(50);
         let quiet = Directory {
@@ -477,7 +505,7 @@ impl Directory {
             results.push(outcome);
             if results.len() % report_every == 0 {
                 job.done = i64::try_from(results.len()).unwrap_or(0);
-                let _ = self.deps.stores.directory.update_job(job.clone()).await;
+                self.beat(&mut job).await;
             }
         }
         self.finish_job(job, results, callback).await;
@@ -485,7 +513,12 @@ impl Directory {
 
     /// Creates the departments a member file named that do not exist, under the pending
     /// department (made on first use), each named by its id.
-    async fn create_pending(&self, actor: &Actor, meta: &Meta, ids: &[i64]) -> Result<(), Error> {
+    pub(super) async fn create_pending(
+        &self,
+        actor: &Actor,
+        meta: &Meta,
+        ids: &[i64],
+    ) -> Result<(), Error> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -517,32 +550,6 @@ impl Directory {
             self.create_department(actor, meta, input).await?;
         }
         Ok(())
-    }
-
-    /// A background job, saved as started.
-    pub(super) async fn new_job(
-        &self,
-        corp: &CorpId,
-        kind: &str,
-        total: usize,
-    ) -> Result<Job, Error> {
-        let job = Job {
-            job_id: uuid::Uuid::now_v7().simple().to_string(),
-            corp_id: corp.clone(),
-            kind: kind.into(),
-            status: 1,
-            total: i64::try_from(total).unwrap_or(0),
-            done: 0,
-            result: "[]".into(),
-            created_at: self.deps.now(),
-        };
-        self.deps
-            .stores
-            .directory
-            .create_job(job.clone())
-            .await
-            .or_internal()?;
-        Ok(job)
     }
 
     /// Saves a job's results and tells everyone the directory changed (the rows announced

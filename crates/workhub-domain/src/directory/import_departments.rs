@@ -11,7 +11,7 @@ use workhub_core::{Code, CorpId, Error};
 use workhub_store::directory::{Job, ROOT_DEPARTMENT};
 
 use super::departments::valid_name;
-use super::import::{RowError, row_error};
+use super::import::{ImportFile, RowError, row_error};
 use super::{DepartmentInput, Directory, spreadsheet};
 use crate::StoreResultExt;
 use crate::authz::catalogue as p;
@@ -46,7 +46,7 @@ struct Wanted {
     order: Option<i64>,
 }
 
-enum Step {
+pub(super) enum Step {
     Upsert {
         id: i64,
         action: i64,
@@ -66,8 +66,10 @@ fn field_of(header: &str) -> Option<&'static str> {
     })
 }
 
-/// The file's rows by department id, and the problems found reading them.
-fn parse(bytes: &[u8]) -> Result<(BTreeMap<i64, Wanted>, Vec<RowError>), Error> {
+/// The file's rows by department id, how many non-empty rows it has, and the problems found.
+type Parsed = (BTreeMap<i64, Wanted>, usize, Vec<RowError>);
+
+fn parse(bytes: &[u8]) -> Result<Parsed, Error> {
     let table = spreadsheet::read(bytes)?;
     let fields: Vec<Option<&str>> = table.header.iter().map(|h| field_of(h)).collect();
     for required in ["name", "id", "parentid"] {
@@ -82,11 +84,16 @@ fn parse(bytes: &[u8]) -> Result<(BTreeMap<i64, Wanted>, Vec<RowError>), Error> 
         return Err(Error::with(Code::ImportInvalid, "at most 10000 rows"));
     }
     let (mut wanted, mut errors): (BTreeMap<i64, Wanted>, _) = (BTreeMap::new(), Vec::new());
+    let mut rows = 0;
     for (line, record) in table.rows {
         let record = match record {
             Ok(r) if r.iter().all(|v| v.trim().is_empty()) => continue,
-            Ok(r) => r,
+            Ok(r) => {
+                rows += 1;
+                r
+            }
             Err(why) => {
+                rows += 1;
                 errors.push(row_error(line, "", &Error::with(Code::ImportInvalid, why)));
                 continue;
             }
@@ -144,17 +151,17 @@ fn parse(bytes: &[u8]) -> Result<(BTreeMap<i64, Wanted>, Vec<RowError>), Error> 
             },
         );
     }
-    Ok((wanted, errors))
+    Ok((wanted, rows, errors))
 }
 
 impl Directory {
-    async fn plan_departments(
+    pub(super) async fn plan_departments(
         &self,
         actor: &Actor,
         bytes: &[u8],
     ) -> Result<(DepartmentPreview, Vec<Step>), Error> {
         let corp = Self::company_wide(actor, p::CONTACTS_IMPORT)?.clone();
-        let (wanted, mut errors) = parse(bytes)?;
+        let (wanted, rows, mut errors) = parse(bytes)?;
         let tree = self.tree(&corp).await?;
         let max_depth = self.corps.get(&corp).await?.edition.max_department_depth();
         let members = self
@@ -270,7 +277,7 @@ impl Directory {
         // Steps: parents before children, so every move lands under a parent already in place;
         // then deletions, deepest first.
         let mut preview = DepartmentPreview {
-            total: wanted.len(),
+            total: rows,
             create: 0,
             update: 0,
             unchanged: 0,
@@ -344,16 +351,19 @@ impl Directory {
         &self,
         actor: &Actor,
         meta: &Meta,
-        bytes: &[u8],
+        file: ImportFile<'_>,
         callback: Option<Callback>,
     ) -> Result<String, Error> {
-        let (preview, steps) = self.plan_departments(actor, bytes).await?;
+        let (preview, steps) = self.plan_departments(actor, file.bytes).await?;
         if !preview.errors.is_empty() {
             let count = preview.errors.len();
             return Err(Error::with(Code::ImportInvalid, format!("{count} errors")));
         }
         let corp: CorpId = Self::company_wide(actor, p::CONTACTS_IMPORT)?.clone();
-        let job = self.new_job(&corp, "replace_party", steps.len()).await?;
+        let source = file.source(actor, None);
+        let job = self
+            .new_job(&corp, "replace_party", steps.len(), source)
+            .await?;
         let job_id = job.job_id.clone();
         let me = self.clone();
         let (actor, meta) = (actor.clone(), meta.clone());
@@ -365,7 +375,7 @@ impl Directory {
     }
 
     /// One step after the other: each may depend on the one before (a parent, then its child).
-    async fn run_department_import(
+    pub(super) async fn run_department_import(
         &self,
         actor: Actor,
         meta: Meta,
@@ -374,7 +384,7 @@ impl Directory {
         callback: Option<Callback>,
     ) {
         job.status = 2;
-        let _ = self.deps.stores.directory.update_job(job.clone()).await;
+        self.beat(&mut job).await;
         let quiet = Directory {
             quiet: true,
             ..self.clone()
@@ -406,7 +416,7 @@ impl Directory {
             );
             if results.len() % 50 == 0 {
                 job.done = i64::try_from(results.len()).unwrap_or(0);
-                let _ = self.deps.stores.directory.update_job(job.clone()).await;
+                self.beat(&mut job).await;
             }
         }
         self.finish_job(job, results, callback).await;

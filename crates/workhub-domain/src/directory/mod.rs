@@ -6,6 +6,7 @@ mod export;
 pub mod import;
 mod import_departments;
 pub mod input;
+pub mod jobs;
 mod members;
 mod recipients;
 mod search;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use workhub_domain::Actor;
 use workhub_domain::directory::FileFormat;
-use workhub_domain::directory::import::ImportMode;
+use workhub_domain::directory::import::{ImportFile, ImportMode};
 use workhub_domain::directory::{DepartmentInput, MemberInput};
 
 use crate::AppState;
@@ -409,7 +409,16 @@ pub async fn import_apply(
     let jobid = state
         .domain
         .directory
-        .start_import(&actor(s), &meta, &bytes, mode, None)
+        .start_import(
+            &actor(s),
+            &meta,
+            ImportFile {
+                file_id: &import_id,
+                bytes: &bytes,
+            },
+            mode,
+            None,
+        )
         .await?;
     Ok(Json(json!({ "jobid": jobid })))
 }
@@ -496,7 +505,15 @@ pub async fn import_departments_apply(
     let (_, bytes) = state.files.read(&s.0.corp_id, &import_id).await?;
     let directory = &state.domain.directory;
     let jobid = directory
-        .start_department_import(&actor(s), &meta, &bytes, None)
+        .start_department_import(
+            &actor(s),
+            &meta,
+            ImportFile {
+                file_id: &import_id,
+                bytes: &bytes,
+            },
+            None,
+        )
         .await?;
     Ok(Json(json!({ "jobid": jobid })))
 }

@@ -209,7 +209,12 @@ pub fn routes() -> Router<AppState> {
         .route("/messages/{id}/receipts", get(messaging::receipts))
         .route("/messages/{id}/recall", post(messaging::recall))
         .route("/messages/{id}/reactions", post(messaging::react))
-        .route("/uploads", post(uploads::create).options(uploads::options))
+        .route(
+            "/uploads",
+            get(uploads::unfinished)
+                .post(uploads::create)
+                .options(uploads::options),
+        )
         .route(
             "/uploads/{id}",
             axum::routing::head(uploads::head)

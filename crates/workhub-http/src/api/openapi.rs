@@ -636,6 +636,12 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "Enabled apps' ids and names (to name app senders)",
     ),
     (
+        "get",
+        "/api/v1/uploads",
+        "files",
+        "The caller's unfinished uploads, to resume from any device",
+    ),
+    (
         "post",
         "/api/v1/uploads",
         "files",

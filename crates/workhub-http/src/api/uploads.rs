@@ -96,6 +96,31 @@ pub async fn options() -> Response {
 }
 
 /// POST /api/v1/uploads (creation): `Upload-Length`, optional `Upload-Metadata` with
+/// GET /api/v1/uploads: the caller's unfinished uploads, newest first, so that any of their
+/// devices can resume one (a tus client continues at `offset` with PATCH `location`).
+pub async fn unfinished(
+    State(state): State<AppState>,
+    Session(who): Session,
+) -> ApiResult<axum::Json<serde_json::Value>> {
+    let uploads = state.files.unfinished(&who).await?;
+    let list: Vec<serde_json::Value> = uploads
+        .iter()
+        .map(|u| {
+            serde_json::json!({
+                "id": u.upload_id,
+                "name": u.name,
+                "content_type": u.content_type,
+                "length": u.length,
+                "offset": u.offset,
+                "created_at": u.created_at,
+                "expires_at": u.expires_at,
+                "location": format!("/api/v1/uploads/{}", u.upload_id),
+            })
+        })
+        .collect();
+    Ok(axum::Json(serde_json::json!({ "uploads": list })))
+}
+
 /// `filename` and `filetype`.
 pub async fn create(
     State(state): State<AppState>,

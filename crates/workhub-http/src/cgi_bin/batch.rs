@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use workhub_core::{Code, Error};
 use workhub_domain::callbacks::Callback;
-use workhub_domain::directory::import::ImportMode;
+use workhub_domain::directory::import::{ImportFile, ImportMode};
 
 use super::{App, Body, Reply, ok, query_value};
 use crate::AppState;
@@ -70,11 +70,15 @@ async fn start(
     b: BatchBody,
     mode: ImportMode,
 ) -> Reply {
-    let (bytes, callback) = media(&state, &app, b).await?;
+    let (file_id, bytes, callback) = media(&state, &app, b).await?;
+    let file = ImportFile {
+        file_id: &file_id,
+        bytes: &bytes,
+    };
     let jobid = state
         .domain
         .directory
-        .start_import(&app, &meta, &bytes, mode, callback)
+        .start_import(&app, &meta, file, mode, callback)
         .await?;
     Ok(ok("ok", json!({ "jobid": jobid })))
 }
@@ -84,7 +88,7 @@ async fn media(
     state: &AppState,
     app: &workhub_domain::Actor,
     b: BatchBody,
-) -> Result<(Vec<u8>, Option<Callback>), Error> {
+) -> Result<(String, Vec<u8>, Option<Callback>), Error> {
     let callback = Callback::of(b.callback, &corp_of(app)?.0)?;
     let media_id = b
         .media_id
@@ -92,7 +96,7 @@ async fn media(
         .ok_or_else(|| Error::with(Code::MissingField, "media_id"))?;
     let (corp, _) = corp_of(app)?;
     let (_, bytes) = state.files.read(&corp, &media_id).await?;
-    Ok((bytes, callback))
+    Ok((media_id, bytes, callback))
 }
 
 /// POST /cgi-bin/batch/syncuser
@@ -122,10 +126,14 @@ pub async fn replaceparty(
     App(app): App,
     Body(b): Body<BatchBody>,
 ) -> Reply {
-    let (bytes, callback) = media(&state, &app, b).await?;
+    let (file_id, bytes, callback) = media(&state, &app, b).await?;
+    let file = ImportFile {
+        file_id: &file_id,
+        bytes: &bytes,
+    };
     let directory = &state.domain.directory;
     let jobid = directory
-        .start_department_import(&app, &meta, &bytes, callback)
+        .start_department_import(&app, &meta, file, callback)
         .await?;
     Ok(ok("ok", json!({ "jobid": jobid })))
 }

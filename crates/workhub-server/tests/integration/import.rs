@@ -380,3 +380,77 @@ async fn department_files_are_checked_whole_before_anything_changes() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_job_whose_node_died_is_taken_over_and_finishes() {
+    use workhub_core::Clock;
+    use workhub_store::directory::Job;
+    for db in workhub_testkit::TestDb::both("job_resume").await {
+        let s = TestServer::on(db).await;
+        let c = s.corp().await;
+        let t = c.admin_token.as_str();
+        let csv = format!(
+            "{HEADER}甲,r1,,r1@acme.test,1,,,,,,,,0,\n乙,r2,,r2@acme.test,1,,,,,,,,0,\n丙,r3,,r3@acme.test,1,,,,,,,,0,\n"
+        );
+        let (_, body) = preview(&s, t, &csv, "sync").await;
+        let import_id = body["import_id"].as_str().unwrap();
+        // Jobs as nodes left them: one died mid-way (its heartbeat three minutes old), one is
+        // still beating.
+        let now = s.clock.now_ms();
+        let corp = workhub_core::CorpId::parse(&c.corpid).unwrap();
+        let source = serde_json::json!({ "file_id": import_id, "mode": "sync",
+                                         "actor": { "type": "user", "userid": "admin" } });
+        for (id, heartbeat) in [("deadnode", now - 180_000), ("alivenode", now - 1_000)] {
+            let job = Job {
+                job_id: id.into(),
+                corp_id: corp.clone(),
+                kind: "sync_user".into(),
+                status: 2,
+                total: 3,
+                done: 1,
+                result: "[]".into(),
+                created_at: now - 200_000,
+                source: source.to_string(),
+                heartbeat_at: heartbeat,
+            };
+            s.domain
+                .deps
+                .stores
+                .directory
+                .create_job(job)
+                .await
+                .unwrap();
+        }
+        let files = workhub_domain::files::Files::new(
+            s.domain.deps.clone(),
+            s.domain.accounts.clone(),
+            s.config.data_dir.join("files"),
+        );
+        let resume = workhub_server::serve::resume_stale_jobs;
+        assert_eq!(resume(&s.domain, &files).await, 1);
+        assert_eq!(
+            resume(&s.domain, &files).await,
+            0,
+            "a job is taken over once"
+        );
+        let job = finish(&s, t, "deadnode").await;
+        assert_eq!(job["total"], 3, "{job}");
+        assert!(
+            job["result"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["errcode"] == 0),
+            "{job}"
+        );
+        for userid in ["r1", "r2", "r3"] {
+            let (status, _) = s
+                .get(&format!("/api/v1/directory/members/{userid}"), t)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{userid}");
+        }
+        let (_, alive) = s.get("/api/v1/directory/jobs/alivenode", t).await;
+        assert_eq!(alive["status"], 2, "a beating job is left to its node");
+        s.stop().await;
+    }
+}

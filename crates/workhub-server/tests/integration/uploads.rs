@@ -432,3 +432,37 @@ async fn images_get_thumbnails() {
     assert_eq!(none.status(), StatusCode::NOT_FOUND);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn each_member_lists_their_own_unfinished_uploads_to_resume_anywhere() {
+    let s = TestServer::sqlite().await;
+    let c = s.corp().await;
+    let admin = c.admin_token.as_str();
+    let bob = s.member(&c, "bob").await;
+    let half = start(&s, admin, 10, "报告.txt").await;
+    let res = patch(&s, admin, &half, 0, b"hello", None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let done = start(&s, admin, 2, "done.txt").await;
+    patch(&s, admin, &done, 0, b"ok", None).await;
+    start(&s, &bob, 4, "bob.txt").await;
+
+    let (status, listed) = s.get("/api/v1/uploads", admin).await;
+    assert_eq!(status, StatusCode::OK);
+    let uploads = listed["uploads"].as_array().unwrap();
+    assert_eq!(
+        uploads.len(),
+        1,
+        "finished ones and other people's are not listed: {listed}"
+    );
+    assert_eq!(uploads[0]["location"], half.as_str());
+    assert_eq!(
+        (uploads[0]["name"].as_str(), uploads[0]["offset"].as_i64()),
+        (Some("报告.txt"), Some(5))
+    );
+    // Another device of the same member resumes at the listed offset.
+    let res = patch(&s, admin, &half, 5, b"world", None).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let (_, listed) = s.get("/api/v1/uploads", admin).await;
+    assert_eq!(listed["uploads"], serde_json::json!([]));
+    s.stop().await;
+}
