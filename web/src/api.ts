@@ -50,7 +50,9 @@ import type {
   RoleHolder,
   RoleInput,
   RoleScope,
+  ResignAnswer,
   SecurityPolicy,
+  ServerUpload,
   SensitiveWord,
   Session,
   SignupState,
@@ -58,6 +60,7 @@ import type {
   Tag,
   TagDetail,
   TagMembersAnswer,
+  VisibilityRule,
   WordAction,
 } from './types';
 
@@ -74,7 +77,7 @@ export class ApiError extends Error {
 }
 
 /** Paths whose 401 means "the user session is gone" (not the operator's, not a sign-in). */
-const USER_SCOPED = /^\/api\/v1\/(me|admin|sync|device-approvals|directory|conversations|messages|apps|search)(\/|\?|$)/;
+const USER_SCOPED = /^\/api\/v1\/(me|admin|sync|device-approvals|directory|conversations|messages|apps|search|uploads(?=\?|$))(\/|\?|$)/;
 /** 401s that judge what was typed (old password, TOTP code), not the session. */
 const CREDENTIAL_CODES = new Set(['invalid_credentials', 'invalid_totp']);
 let onUnauthorized: (() => void) | null = null;
@@ -329,6 +332,22 @@ export const directory = {
   enableMember: (userid: string) => call<void>('POST', `${dir}/members/${enc(userid)}/enable`),
   deleteMember: (userid: string) => call<void>('DELETE', `${dir}/members/${enc(userid)}`),
   invite: (userid: string) => call<Invitation>('POST', `${dir}/members/${enc(userid)}/invite`),
+  /** Disables and signs out `userid`; the groups they own pass to `handoverTo`. */
+  resign: (userid: string, handoverTo: string) =>
+    call<ResignAnswer>('POST', `${dir}/members/${enc(userid)}/resign`, { body: { handover_to: handoverTo } }).then((r) => ({
+      userid: String(r?.userid ?? userid),
+      handover_to: String(r?.handover_to ?? handoverTo),
+      groups_transferred: num(r?.groups_transferred),
+    })),
+
+  /** The visibility rules (docs/api-directory.md "Visibility"). */
+  visibility: () =>
+    call<{ rules: VisibilityRule[] }>('GET', `${dir}/visibility`).then((r) =>
+      (r.rules ?? []).map((x) => ({ department: num(x.department), visible: ids(x.visible) })),
+    ),
+  /** `null` removes the department's own rule; `[]` = only their own departments. */
+  setVisibility: (department: number, visible: number[] | null) =>
+    call<void>('PUT', `${dir}/visibility/${department}`, { body: { visible } }),
 
   /** Server-side search: name, pinyin (full and initials), alias, mobile, email, userid. */
   search: (q: string, limit = 50) =>
@@ -691,4 +710,25 @@ export const roles = {
       normHolder(h ?? { userid, name: '', departments }),
     ),
   removeHolder: (id: string, userid: string) => call<void>('DELETE', `${rolesPath}/${enc(id)}/holders/${enc(userid)}`),
+};
+
+// ---- Files (docs/api-files.md) ----
+
+export const files = {
+  /** My unfinished tus uploads on the server, so another device (or a browser that lost its record) can resume. */
+  unfinished: () =>
+    call<{ uploads: ServerUpload[] }>('GET', '/api/v1/uploads', { headers: { 'Tus-Resumable': '1.0.0' } }).then((r) =>
+      (r.uploads ?? []).filter(isRecord).map(
+        (u): ServerUpload => ({
+          id: String(u.id ?? ''),
+          name: String(u.name ?? ''),
+          content_type: String(u.content_type ?? ''),
+          length: num(u.length),
+          offset: num(u.offset),
+          created_at: num(u.created_at),
+          expires_at: num(u.expires_at),
+          location: String(u.location ?? `/api/v1/uploads/${String(u.id ?? '')}`),
+        }),
+      ),
+    ),
 };

@@ -1,5 +1,8 @@
 //! The loaded directory (departments, everyone, tags) for a page, kept current by the live
 //! events `department.*`, `member.*` and `tag.*` (docs/api-directory.md "Events").
+//! `member.resigned` {member, handover_to} is applied like `member.updated` (the member is now
+//! disabled). `directory.visibility_changed` and `directory.imported` reload everything: what
+//! this viewer may see can change as a whole (departments and people appear or go).
 //!
 //! An event's payload is applied at once; if a fetch of the same list is in flight it may have
 //! been answered before the change, so its answer is dropped and the list is fetched again.
@@ -75,7 +78,7 @@ function useList<T>(fetch: () => Promise<T[]>) {
   return { data, error, reload, patch };
 }
 
-export function useDirectory(opts: { isAdmin: boolean }): Directory {
+export function useDirectory(): Directory {
   const departments = useList<Department>(directory.departments);
   const members = useList<Member>(() => directory.members());
   const tags = useList<Tag>(directory.tags);
@@ -121,10 +124,9 @@ export function useDirectory(opts: { isAdmin: boolean }): Directory {
       bumpTags(null);
       return;
     }
-    if (opts.isAdmin && isObject(m) && typeof m.userid === 'string' && Array.isArray(m.department)) {
-      applyMember(m as unknown as Member);
-    } else if (userid !== null) {
-      // Ask for the member: the server applies this viewer's masking.
+    if (userid !== null) {
+      // Ask for the member: events carry contact details masked for everyone, and the server
+      // shows each viewer what their roles allow.
       directory.member(userid).then(applyMember, () => void members.reload());
     } else {
       void members.reload();
@@ -134,6 +136,14 @@ export function useDirectory(opts: { isAdmin: boolean }): Directory {
   useEvent('member.created', onMember);
   useEvent('member.updated', onMember);
   useEvent('member.deleted', onMember);
+  useEvent('member.resigned', onMember);
+
+  const onWholeChange = () => {
+    reloadAll();
+    bumpTags(null);
+  };
+  useEvent('directory.visibility_changed', onWholeChange);
+  useEvent('directory.imported', onWholeChange);
 
   const onTag = (e: StreamEvent) => {
     const tg = e.data.tag;

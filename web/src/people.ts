@@ -51,6 +51,9 @@ export function usePeople(): People {
   useEvent('member.created', later);
   useEvent('member.updated', later);
   useEvent('member.deleted', later);
+  useEvent('member.resigned', later);
+  // Visibility rules decide who is in the list at all.
+  useEvent('directory.visibility_changed', later);
 
   const nameOf = useMemo(() => {
     const names = new Map((members ?? []).map((m) => [m.userid, m.name || m.userid]));

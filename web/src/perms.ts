@@ -47,6 +47,10 @@ export interface ContactsAbilities {
   memberDisable: boolean;
   memberInvite: boolean;
   memberDelete: boolean;
+  /** Resign: disable, sign out, hand the member's groups to a successor. */
+  memberResign: boolean;
+  /** Who sees which departments (visibility rules; company-wide). */
+  visibilityEdit: boolean;
   /** Tags are company-wide: creating, renaming, deleting, changing members. */
   tags: boolean;
 }
@@ -62,6 +66,8 @@ export function contactsAbilities(me: Who): ContactsAbilities {
     memberDisable: can(me, 'contacts.member.disable'),
     memberInvite: can(me, 'contacts.member.invite'),
     memberDelete: can(me, 'contacts.member.delete'),
+    memberResign: can(me, 'contacts.member.resign'),
+    visibilityEdit: can(me, 'contacts.visibility.edit'),
     tags: holds(me, 'contacts.tag.'),
   };
 }
@@ -73,7 +79,7 @@ export function mayOpen(me: Who, tab: AdminTab): boolean {
     case 'policy':
       return can(me, 'security.policy.read');
     case 'directory':
-      return holds(me, 'contacts.department.') || holds(me, 'contacts.member.');
+      return holds(me, 'contacts.department.') || holds(me, 'contacts.member.') || can(me, 'contacts.visibility.edit');
     case 'import':
       return can(me, 'contacts.import');
     case 'apps':

@@ -4,6 +4,9 @@
 //! file was for and the client_msg_id its message will carry, so a resumed upload ends in the
 //! same message, sent once. A browser cannot re-read a file by itself after a reload: the user
 //! chooses it again, and it must match the record (name, size, type, modification time).
+//! An upload the server lists (GET /api/v1/uploads) but this browser has no record of (another
+//! device, cleared storage) is continued at its `location` (tus-js-client's `uploadUrl`): the
+//! file chosen again must then match its name and size, all the server knows of it.
 
 import { DetailedError, Upload, type HttpResponse } from 'tus-js-client';
 import { ApiError, languageHeader, notifyUnauthorized } from './api';
@@ -27,6 +30,8 @@ export interface UploadRecord {
   type: string;
   last_modified: number;
   created_at: number;
+  /** For an upload begun elsewhere: its URL on the server, where resuming starts (HEAD). */
+  upload_url?: string;
 }
 
 export function newRecord(owner: string, conversationId: string, clientMsgId: string, file: File): UploadRecord {
@@ -97,6 +102,29 @@ function forgetTusEntries(fingerprint: string): void {
   removeKeys((k) => k.startsWith(`tus::${fingerprint}::`));
 }
 
+/** Where tus-js-client has saved uploads of ours (any record, any tab of this browser). */
+export function savedUploadUrls(): string[] {
+  const s = storage();
+  const urls: string[] = [];
+  for (let i = 0; s && i < s.length; i++) {
+    const k = s.key(i);
+    if (!k?.startsWith(TUS_PREFIX)) continue;
+    try {
+      const url = (JSON.parse(s.getItem(k) ?? '{}') as { uploadUrl?: unknown }).uploadUrl;
+      if (typeof url === 'string') urls.push(url);
+    } catch {
+      // A malformed entry names no upload.
+    }
+  }
+  return urls;
+}
+
+/** An upload's id: the last segment of its URL (absolute or a path). */
+export function uploadIdOf(url: string): string {
+  const path = url.split(/[?#]/)[0] ?? '';
+  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+}
+
 /** Sign-out: nothing about this user's files stays on the device. */
 export function forgetAllUploads(): void {
   removeKeys((k) => k.startsWith(PREFIX) || k.startsWith(TUS_PREFIX));
@@ -121,6 +149,8 @@ function toApiError(err: Error): ApiError {
 }
 
 export interface UploadEvents {
+  /** The upload's URL on the server is known (created, or found by HEAD). */
+  onUrl?: (url: string) => void;
   onProgress: (sent: number, total: number) => void;
   onSuccess: (fileId: string) => void;
   onError: (err: ApiError) => void;
@@ -147,10 +177,15 @@ export function startUpload(file: File, record: UploadRecord, resume: boolean, o
     chunkSize: CHUNK_SIZE,
     retryDelays: [0, 1000, 3000, 5000],
     metadata,
+    // Begun elsewhere: continue there (HEAD for the offset); one that expired is created anew.
+    uploadUrl: resume && record.upload_url ? record.upload_url : null,
     fingerprint: () => Promise.resolve(record.fingerprint),
     removeFingerprintOnSuccess: true,
     // Per request, so an error reads in the language chosen now.
     onBeforeRequest: (req) => req.setHeader('Accept-Language', languageHeader()),
+    onUploadUrlAvailable: () => {
+      if (upload.url) on.onUrl?.(upload.url);
+    },
     onProgress: on.onProgress,
     // The final PATCH (or the HEAD of an upload already complete) names the stored file.
     onSuccess: ({ lastResponse }) => {
@@ -184,6 +219,14 @@ export function startUpload(file: File, record: UploadRecord, resume: boolean, o
       forgetTusEntries(record.fingerprint);
     },
   };
+}
+
+/** Deletes an upload on the server by its URL (tus termination); failures are left to its expiry. */
+export async function terminateUpload(url: string): Promise<void> {
+  await Upload.terminate(new URL(url, location.origin).href, {
+    retryDelays: null,
+    onBeforeRequest: (req) => req.setHeader('Accept-Language', languageHeader()),
+  }).catch(() => undefined);
 }
 
 /** Gives up an unfinished upload without its file: deletes it on the server and forgets it. */

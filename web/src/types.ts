@@ -240,6 +240,32 @@ export interface Invitation {
   expires_at: number;
 }
 
+/** Which department subtrees the members of `department` see; `[]` = only their own departments. */
+export interface VisibilityRule {
+  department: number;
+  visible: number[];
+}
+
+/** Answer of POST /directory/members/{userid}/resign. */
+export interface ResignAnswer {
+  userid: string;
+  handover_to: string;
+  groups_transferred: number;
+}
+
+/** One of my unfinished tus uploads on the server (GET /api/v1/uploads); unix ms times. */
+export interface ServerUpload {
+  id: string;
+  name: string;
+  content_type: string;
+  length: number;
+  offset: number;
+  created_at: number;
+  expires_at: number;
+  /** Where a tus client continues (HEAD / PATCH): `/api/v1/uploads/{id}`. */
+  location: string;
+}
+
 export interface TagMembersAnswer {
   invalidlist?: string[] | string | null;
   invalidparty?: number[] | string | null;

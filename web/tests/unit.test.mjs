@@ -383,6 +383,12 @@ test('admin permissions: tabs per the contract table, directory buttons, recall'
     ['memberEdit'],
   );
   assert.equal(contactsAbilities(who(['contacts.tag.members'])).tags, true);
+  // Resignation and visibility rules have their own keys; visibility alone opens the directory tab.
+  assert.equal(contactsAbilities(who(['contacts.member.resign'])).memberResign, true);
+  assert.equal(contactsAbilities(who(['contacts.member.edit'])).memberResign, false);
+  assert.equal(contactsAbilities(who(['contacts.visibility.edit'])).visibilityEdit, true);
+  assert.deepEqual(allowedTabs(who(['contacts.visibility.edit'])), ['directory']);
+  assert.deepEqual(allowedTabs(who(['contacts.member.resign'])), ['directory']);
   assert.equal(can(who(['messaging.message.recall_any']), 'messaging.message.recall_any'), true);
   assert.equal(can(who([]), 'messaging.message.recall_any'), false);
   assert.equal(can(who([], true), 'messaging.message.recall_any'), true);

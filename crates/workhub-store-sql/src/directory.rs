@@ -220,6 +220,90 @@ async fn write_member(conn: &mut AnyConnection, corp: &CorpId, m: &Member) -> St
     Ok(true)
 }
 
+/// Inserts new members' rows (accounts, profiles, search keys, departments), several per
+/// statement.
+async fn insert_members(
+    conn: &mut AnyConnection,
+    corp: &CorpId,
+    members: &[(NewUser, Member)],
+) -> StoreResult<()> {
+    // 19 values per member; TOTP and lock-out counters start at zero.
+    const BOUND: usize = 19;
+    let rows: Vec<String> = (0..members.len())
+        .map(|i| {
+            let at = i * BOUND;
+            format!(
+                "({}, 0, 0, 0, {})",
+                placeholders(at + 1, 9),
+                placeholders(at + 10, BOUND - 9)
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO users (corp_id, userid, name, mobile, email, is_admin, status, password_digest, \
+         password_changed_at, totp_enabled, failed_logins, locked_until, created_at, alias, \
+         position, gender, telephone, avatar, extattr, main_department, direct_leaders, \
+         search_keys) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for (account, m) in members {
+        let p = &m.profile;
+        query = query
+            .bind(s(corp))
+            .bind(s(&m.userid))
+            .bind(m.name.clone())
+            .bind(m.mobile.clone())
+            .bind(m.email.clone())
+            .bind(b(account.is_admin))
+            .bind(m.status)
+            .bind(account.password_digest.clone())
+            .bind(account.created_at)
+            .bind(account.created_at)
+            .bind(p.alias.clone())
+            .bind(p.position.clone())
+            .bind(p.gender.clone())
+            .bind(p.telephone.clone())
+            .bind(p.avatar.clone())
+            .bind(p.extattr.clone())
+            .bind(p.main_department)
+            .bind(serde_json::to_string(&p.direct_leaders).unwrap_or_else(|_| "[]".into()))
+            .bind(search_keys(m));
+    }
+    query.execute(&mut *conn).await.map_err(backend_error)?;
+    let memberships: Vec<(&Member, usize, &Membership)> = members
+        .iter()
+        .flat_map(|(_, m)| {
+            m.departments
+                .iter()
+                .enumerate()
+                .map(move |(i, d)| (m, i, d))
+        })
+        .collect();
+    for chunk in memberships.chunks(500) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * 6 + 1, 6)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO member_departments (corp_id, userid, dept_id, sort_order, is_leader, \
+             list_index) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (m, i, d) in chunk {
+            query = query
+                .bind(s(corp))
+                .bind(s(&m.userid))
+                .bind(d.dept_id)
+                .bind(d.order)
+                .bind(b(d.is_leader))
+                .bind(i64::try_from(*i).unwrap_or(0));
+        }
+        query.execute(&mut *conn).await.map_err(backend_error)?;
+    }
+    Ok(())
+}
+
 async fn next_id(
     conn: &mut AnyConnection,
     table: &'static str,
@@ -513,6 +597,39 @@ impl DirectoryStore for SqlStore {
                         value: true,
                         appended,
                     })
+                })
+            })
+            .await
+    }
+
+    async fn create_members(
+        &self,
+        corp: &CorpId,
+        members: Vec<(NewUser, Member)>,
+        limit: Option<i64>,
+    ) -> StoreResult<bool> {
+        let corp = corp.clone();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    if let Some(limit) = limit {
+                        let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE corp_id = $1")
+                            .bind(s(&corp))
+                            .fetch_one(&mut *conn)
+                            .await
+                            .map_err(backend_error)?;
+                        let now = row.try_get::<i64, _>("n").map_err(backend_error)?;
+                        if now + i64::try_from(members.len()).unwrap_or(i64::MAX) > limit {
+                            return Ok(false);
+                        }
+                    }
+                    // A few hundred rows per statement keeps both engines under their limits on
+                    // bound parameters.
+                    for chunk in members.chunks(200) {
+                        insert_members(conn, &corp, chunk).await?;
+                    }
+                    bump_version(conn, &corp).await?;
+                    Ok(true)
                 })
             })
             .await

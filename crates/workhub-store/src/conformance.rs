@@ -26,6 +26,7 @@ pub async fn run_all(stores: &Stores) {
     messaging_settings(stores).await;
     admin_roles(stores).await;
     visibility_rules(stores).await;
+    members_in_bulk(stores).await;
 }
 
 fn uid(s: &str) -> UserId {
@@ -1540,5 +1541,83 @@ async fn visibility_rules(stores: &Stores) {
         v.list_visibility_rules(&other).await.unwrap().len(),
         1,
         "per company"
+    );
+}
+
+async fn members_in_bulk(stores: &Stores) {
+    use crate::directory::{Member, Membership, Profile};
+    let corp = new_corp(stores, 1_000).await;
+    let row = |userid: &str, email: &str| {
+        let member = Member {
+            userid: uid(userid),
+            name: format!("成员 {userid}"),
+            mobile: None,
+            email: Some(email.to_string()),
+            is_admin: false,
+            status: 4,
+            profile: Profile {
+                gender: "0".into(),
+                main_department: 1,
+                ..Default::default()
+            },
+            departments: vec![Membership {
+                dept_id: 1,
+                order: 3,
+                is_leader: true,
+            }],
+        };
+        let account = NewUser {
+            is_admin: false,
+            email: Some(email.to_string()),
+            ..new_user(&corp, userid, 2_000)
+        };
+        (account, member)
+    };
+    let directory = &stores.directory;
+    let batch: Vec<_> = (0..450)
+        .map(|i| row(&format!("b{i:03}"), &format!("b{i}@bulk.test")))
+        .collect();
+    assert!(
+        !directory
+            .create_members(&corp, batch.clone(), Some(100))
+            .await
+            .unwrap(),
+        "over the limit"
+    );
+    assert_eq!(
+        stores.corps.count_members(&corp).await.unwrap(),
+        1,
+        "nothing added"
+    );
+    assert!(directory.create_members(&corp, batch, None).await.unwrap());
+    assert_eq!(stores.corps.count_members(&corp).await.unwrap(), 451);
+    let found = directory
+        .find_member(&corp, &uid("b321"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            found.status,
+            found.departments[0].order,
+            found.departments[0].is_leader
+        ),
+        (4, 3, true)
+    );
+    let clash = vec![
+        row("fresh", "fresh@bulk.test"),
+        row("other", "B7@bulk.test".to_lowercase().as_str()),
+    ];
+    assert!(matches!(
+        directory.create_members(&corp, clash, None).await,
+        Err(StoreError::Duplicate(_))
+    ));
+    assert!(
+        directory
+            .find_member(&corp, &uid("fresh"))
+            .await
+            .unwrap()
+            .is_none(),
+        "all or nothing"
     );
 }

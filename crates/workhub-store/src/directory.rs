@@ -114,6 +114,16 @@ pub trait DirectoryStore: Send + Sync {
         corp: &CorpId,
         departments: Option<&[i64]>,
     ) -> StoreResult<Vec<Member>>;
+    /// Adds many new members (accounts with their profiles and departments) in one unit, unless
+    /// the company would then have more than `limit` (Ok(false), nothing added). `Duplicate` if
+    /// any userid, mobile or email is taken: nothing is added then either. Announces nothing
+    /// (bulk imports announce themselves when the job ends).
+    async fn create_members(
+        &self,
+        corp: &CorpId,
+        members: Vec<(NewUser, Member)>,
+        limit: Option<i64>,
+    ) -> StoreResult<bool>;
     /// Increases with every member write: search indexes compare it to know they are current.
     async fn directory_version(&self, corp: &CorpId) -> StoreResult<i64>;
     /// Every member's userid, name and search keys (one key per line).

@@ -19,6 +19,17 @@ use crate::corps::{valid_email, valid_mobile, valid_name};
 const MAX_ROWS: usize = 50_000;
 /// Rows written at once (they share commits through the group-commit writer).
 const PARALLEL: usize = 16;
+/// New members added per transaction.
+const BATCH: usize = 250;
+
+/// A row's outcome as WeCom's `batch/getresult` reports it.
+fn outcome(userid: &str, result: &Result<(), Error>) -> serde_json::Value {
+    let (errcode, errmsg) = match result {
+        Ok(()) => (0, "ok".to_string()),
+        Err(e) => (e.code.errcode(), e.message(Lang::Zh)),
+    };
+    serde_json::json!({ "userid": userid, "errcode": errcode, "errmsg": errmsg })
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -474,7 +485,23 @@ impl Directory {
             quiet: true,
             ..self.clone()
         };
-        let mut outcomes = futures::stream::iter(steps.into_iter().map(|step| {
+        // New members go in batches, each one transaction; changes and deletions one by one.
+        let (creates, others): (Vec<Step>, Vec<Step>) = steps
+            .into_iter()
+            .partition(|s| matches!(s, Step::Create(_)));
+        let inputs: Vec<MemberInput> = creates
+            .into_iter()
+            .filter_map(|s| match s {
+                Step::Create(input) => Some(input),
+                _ => None,
+            })
+            .collect();
+        for batch in inputs.chunks(BATCH) {
+            results.extend(quiet.create_batch(&actor, &meta, batch).await);
+            job.done = i64::try_from(results.len()).unwrap_or(0);
+            self.beat(&mut job).await;
+        }
+        let mut outcomes = futures::stream::iter(others.into_iter().map(|step| {
             let (me, actor, meta) = (quiet.clone(), actor.clone(), meta.clone());
             async move {
                 let (userid, result) = match step {
@@ -493,11 +520,7 @@ impl Directory {
                         me.delete_member(&actor, &meta, &userid).await,
                     ),
                 };
-                let (errcode, errmsg) = match &result {
-                    Ok(()) => (0, "ok".to_string()),
-                    Err(e) => (e.code.errcode(), e.message(workhub_core::Lang::Zh)),
-                };
-                serde_json::json!({ "userid": userid, "errcode": errcode, "errmsg": errmsg })
+                outcome(&userid, &result)
             }
         }))
         .buffered(PARALLEL);
@@ -509,6 +532,67 @@ impl Directory {
             }
         }
         self.finish_job(job, results, callback).await;
+    }
+
+    /// Adds a batch of new members in one transaction, with one audit record. If the store
+    /// refuses the batch (someone took a userid, mobile or email since the preview), its rows
+    /// are added one by one, so that each reports its own outcome.
+    async fn create_batch(
+        &self,
+        actor: &Actor,
+        meta: &Meta,
+        batch: &[MemberInput],
+    ) -> Vec<serde_json::Value> {
+        let mut results = Vec::with_capacity(batch.len());
+        let corp = match Self::writer(actor) {
+            Ok(corp) => corp.clone(),
+            Err(e) => {
+                let ids = batch.iter().map(|i| i.userid.clone().unwrap_or_default());
+                return ids.map(|u| outcome(&u, &Err(e.clone()))).collect();
+            }
+        };
+        let mut ready = Vec::with_capacity(batch.len());
+        for input in batch {
+            let userid = input.userid.clone().unwrap_or_default();
+            match self.new_member(actor, &corp, input.clone(), false).await {
+                Ok(member) => ready.push(member),
+                Err(e) => results.push(outcome(&userid, &Err(e))),
+            }
+        }
+        let limit = match self.corps.get(&corp).await {
+            Ok(c) => c.edition.member_limit(c.verified),
+            Err(_) => Some(0),
+        };
+        let userids: Vec<String> = ready.iter().map(|(a, _)| a.userid.to_string()).collect();
+        let store = &self.deps.stores.directory;
+        match store.create_members(&corp, ready, limit).await {
+            Ok(true) => {
+                results.extend(userids.iter().map(|u| outcome(u, &Ok(()))));
+                let target = match (userids.first(), userids.last()) {
+                    (Some(first), Some(last)) => format!("{first}…{last} ({})", userids.len()),
+                    _ => String::new(),
+                };
+                let audit = self.audited(actor, meta, "member.import", &target, Ok(()));
+                let _: Result<(), Error> = audit.await;
+            }
+            Ok(false) => {
+                let full = Error::with(Code::EditionLimit, limit.unwrap_or(0).to_string());
+                results.extend(userids.iter().map(|u| outcome(u, &Err(full.clone()))));
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "a batch of new members went one by one");
+                for input in batch.iter().filter(|i| {
+                    userids
+                        .iter()
+                        .any(|u| Some(u.as_str()) == i.userid.as_deref())
+                }) {
+                    let userid = input.userid.clone().unwrap_or_default();
+                    let created = self.create_member(actor, meta, input.clone()).await;
+                    results.push(outcome(&userid, &created.map(|_| ())));
+                }
+            }
+        }
+        results
     }
 
     /// Creates the departments a member file named that do not exist, under the pending

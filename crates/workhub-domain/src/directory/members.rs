@@ -113,12 +113,16 @@ impl Directory {
             .await
     }
 
-    async fn try_create_member(
+    /// A new member's account and profile from `input`, validated, with the caller's right to
+    /// add them checked; `unique`: also check that no one has the userid, mobile or email (bulk
+    /// imports checked the whole file at once).
+    pub(super) async fn new_member(
         &self,
         actor: &Actor,
+        corp: &CorpId,
         input: MemberInput,
-    ) -> Result<MemberView, Error> {
-        let corp = Self::writer(actor)?.clone();
+        unique: bool,
+    ) -> Result<(NewUser, Member), Error> {
         let userid = UserId::parse(
             input
                 .userid
@@ -147,21 +151,21 @@ impl Directory {
                 is_leader: false,
             }],
         };
-        let mut member = self.apply(&corp, blank, &input).await?;
+        let mut member = self.apply(corp, blank, &input).await?;
         if input.department.is_none() {
             return Err(Error::with(Code::MissingField, "department"));
         }
-        self.permit_member(actor, &corp, p::CONTACTS_MEMBER_CREATE, None, Some(&member))
+        self.permit_member(actor, corp, p::CONTACTS_MEMBER_CREATE, None, Some(&member))
             .await?;
         if input.enable == Some(0) {
             member.status = 2;
         }
-        self.check_unique(&corp, &member).await?;
-        let corp_row = self.corps.get(&corp).await?;
-        let limit = corp_row.edition.member_limit(corp_row.verified);
+        if unique {
+            self.check_unique(corp, &member).await?;
+        }
         let account = NewUser {
             corp_id: corp.clone(),
-            userid: userid.clone(),
+            userid,
             name: member.name.clone(),
             mobile: member.mobile.clone(),
             email: member.email.clone(),
@@ -169,6 +173,19 @@ impl Directory {
             password_digest: String::new(),
             created_at: self.deps.now(),
         };
+        Ok((account, member))
+    }
+
+    async fn try_create_member(
+        &self,
+        actor: &Actor,
+        input: MemberInput,
+    ) -> Result<MemberView, Error> {
+        let corp = Self::writer(actor)?.clone();
+        let (account, member) = self.new_member(actor, &corp, input, true).await?;
+        let userid = account.userid.clone();
+        let corp_row = self.corps.get(&corp).await?;
+        let limit = corp_row.edition.member_limit(corp_row.verified);
         let view = MemberView::of(&member, false, false);
         // Events reach every member: contact details go masked; GET shows what each may see.
         let shown = MemberView::of(&member, true, true);

@@ -95,7 +95,6 @@ pub async fn options() -> Response {
         .into_response()
 }
 
-/// POST /api/v1/uploads (creation): `Upload-Length`, optional `Upload-Metadata` with
 /// GET /api/v1/uploads: the caller's unfinished uploads, newest first, so that any of their
 /// devices can resume one (a tus client continues at `offset` with PATCH `location`).
 pub async fn unfinished(
@@ -121,6 +120,7 @@ pub async fn unfinished(
     Ok(axum::Json(serde_json::json!({ "uploads": list })))
 }
 
+/// POST /api/v1/uploads (creation): `Upload-Length`, optional `Upload-Metadata` with
 /// `filename` and `filetype`.
 pub async fn create(
     State(state): State<AppState>,

@@ -5,7 +5,9 @@
 //! down with buttons, and a member row dragged onto a department moves them there after a
 //! confirmation (directory-moves.tsx). Errors are the server's messages (cycle, depth, not
 //! empty, edition limit, outside my scope, …). Buttons follow my `contacts.*` permissions
-//! (perms.ts); a branch admin starts in their department.
+//! (perms.ts); a branch admin starts in their department. The selected department's visibility
+//! rule (directory-visibility.tsx) and a member's resignation with a successor
+//! (directory-resign.tsx) have their own files.
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, directory } from '../../api';
@@ -19,13 +21,15 @@ import type { Key } from '../../strings';
 import { ancestors, flatten, matchMember, membersOf, ROOT_ID, type Tree } from '../../tree';
 import type { Department, Gender, Invitation, Me, Member, MemberInput, TagDetail, TagMembersAnswer } from '../../types';
 import { MemberMoveDialog, isRootDept, placeDepartment, siblingsOf } from './directory-moves';
+import { ResignDialog } from './directory-resign';
+import { VisibilityCard } from './directory-visibility';
 
 type View = 'org' | 'tags';
 
 export function AdminDirectoryPage(props: { me: Me }) {
   useLang();
   // Only a super admin reads every member unmasked; others ask the server about event payloads.
-  const dir = useDirectory({ isAdmin: props.me.is_admin });
+  const dir = useDirectory();
   const ab = contactsAbilities(props.me);
   const [chosen, setView] = useState<View>('org');
   const views: View[] = ab.tags ? ['org', 'tags'] : ['org'];
@@ -217,6 +221,7 @@ function OrgAdmin(props: { dir: Directory; me: Me; ab: ContactsAbilities }) {
             onSelect={setSelected}
           />
         ) : null}
+        {dept && ab.visibilityEdit ? <VisibilityCard dir={dir} dept={dept} corpName={corpName} /> : null}
         {dept ? <MembersAdmin dir={dir} dept={dept} me={props.me} ab={ab} /> : null}
       </div>
     </div>
@@ -483,6 +488,7 @@ function MembersAdmin(props: { dir: Directory; dept: Department; me: Me; ab: Con
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [invite, setInvite] = useState<{ member: Member; invitation: Invitation } | null>(null);
+  const [resigning, setResigning] = useState<Member | null>(null);
 
   const list = membersOf(tree, dir.members!, dept.id, includeSub).filter((m) => matchMember(m, query));
 
@@ -556,6 +562,18 @@ function MembersAdmin(props: { dir: Directory; dept: Department; me: Me; ab: Con
         />
       ) : null}
       {invite ? <InviteResult member={invite.member} invitation={invite.invitation} onClose={() => setInvite(null)} /> : null}
+      {resigning ? (
+        <ResignDialog
+          dir={dir}
+          member={resigning}
+          onClose={() => setResigning(null)}
+          onDone={(n) => {
+            setResigning(null);
+            setError(null);
+            setNotice(n);
+          }}
+        />
+      ) : null}
       {notice ? (
         <Alert kind="success" testid="admin-members-notice">
           {notice}
@@ -667,6 +685,18 @@ function MembersAdmin(props: { dir: Directory; dept: Department; me: Me; ab: Con
                         ) : (
                           <Button testid="member-disable" small busy={busy === `status:${m.userid}`} onClick={() => void disable(m, false)}>
                             {t('dir.member.disable')}
+                          </Button>
+                        )}
+                        {self || !ab.memberResign ? null : (
+                          <Button
+                            testid="member-resign"
+                            small
+                            onClick={() => {
+                              setNotice(null);
+                              setResigning(m);
+                            }}
+                          >
+                            {t('dir.member.resign')}
                           </Button>
                         )}
                         {self || !ab.memberDelete ? null : confirming === m.userid ? (

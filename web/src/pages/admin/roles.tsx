@@ -24,7 +24,7 @@ export function AdminRolesPage(props: { me: Me }) {
   const lang = useLang();
   const list = useLoad(roles.list, [lang]);
   const catalogue = useLoad(roles.catalogue, [lang]);
-  const dir = useDirectory({ isAdmin: props.me.is_admin });
+  const dir = useDirectory();
   const [selected, setSelected] = useState<Selected>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const canEdit = can(props.me, 'security.admin_role.edit');

@@ -21,7 +21,7 @@ type Selection = { kind: 'dept'; id: number } | { kind: 'tag'; id: number };
 
 export function ContactsPage(props: { me: Me; sub: string }) {
   useLang();
-  const dir = useDirectory({ isAdmin: props.me.is_admin });
+  const dir = useDirectory();
   const tab = props.sub === 'chart' ? 'chart' : 'list';
   const corpName = props.me.corp.name;
   return (
@@ -104,6 +104,8 @@ function ContactsList(props: { dir: Directory; corpName: string }) {
   useEvent('member.created', bump);
   useEvent('member.updated', bump);
   useEvent('member.deleted', bump);
+  useEvent('member.resigned', bump);
+  useEvent('directory.visibility_changed', bump);
   const search = useMemberSearch(query, { refresh: memberSeq });
   const searching = query.trim() !== '';
   const results = searching && search.results ? search.results : [];

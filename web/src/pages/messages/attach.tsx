@@ -1,6 +1,9 @@
 //! Upload UI: the attach (paperclip) button of the composer, the uploads of the open conversation (progress with
 //! percent, cancel, a failure's reason and retry), and the banner of unfinished uploads after a
 //! reload, where each file is chosen again to resume (a browser cannot re-read it by itself).
+//! The banner also lists the server's unfinished uploads this browser has no record of (begun on
+//! another device): the same file, chosen again, continues from the server's offset and is sent
+//! into the open conversation (the server does not know which one it was meant for).
 
 import { useRef, useState } from 'preact/hooks';
 import { conversationName, humanSize } from '../../chat';
@@ -9,8 +12,17 @@ import { ProgressBar } from '../../components/ui';
 import { t } from '../../i18n';
 import { navigate } from '../../router';
 import type { UploadRecord } from '../../resumable';
+import type { ServerUpload } from '../../types';
 import { conversationPath, useChat } from './context';
-import { cancelUpload, discardRecord, resumeUpload, retryUpload, useUploads } from './uploads';
+import {
+  cancelUpload,
+  discardRecord,
+  discardServerUpload,
+  resumeServerUpload,
+  resumeUpload,
+  retryUpload,
+  useUploads,
+} from './uploads';
 
 /** The files of a change / drop / paste, as an array (FileList is not one). */
 export function filesOf(list: FileList | null | undefined): File[] {
@@ -137,10 +149,66 @@ function UnfinishedRow(props: { r: UploadRecord }) {
   );
 }
 
-/** Uploads of an earlier page load that did not finish. */
-export function UnfinishedUploads() {
-  const { unfinished } = useUploads();
-  if (!unfinished.length) return null;
+/** An upload the server has but this browser does not know (another device, a lost record). */
+function ElsewhereRow(props: { u: ServerUpload; openId: string | null }) {
+  const { u, openId } = props;
+  const { conversations, nameOf } = useChat();
+  const [wrong, setWrong] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const pct = Math.floor((u.offset / Math.max(1, u.length)) * 100);
+  const conv = openId ? conversations.list?.find((c) => c.id === openId) : undefined;
+  return (
+    <li class="unfinished-row" data-testid="server-upload" data-name={u.name} data-upload-id={u.id} data-percent={pct}>
+      <div class="unfinished-main">
+        <span class="upload-name">{u.name}</span>
+        <span class="muted small" data-testid="server-upload-progress">
+          {t('chat.upload.elsewhere.progress', { pct, size: humanSize(u.length) })}
+        </span>
+        <span class="muted small" data-testid="server-upload-target">
+          {openId
+            ? t('chat.upload.elsewhere.target', { name: conv ? conversationName(conv, nameOf) : t('chat.upload.elsewhere.thisChat') })
+            : t('chat.upload.elsewhere.pickChat')}
+        </span>
+        {wrong ? (
+          <span class="field-error" data-testid="server-upload-wrong-file">
+            {t('chat.upload.elsewhere.wrongFile', { name: u.name, size: humanSize(u.length) })}
+          </span>
+        ) : null}
+      </div>
+      <span class="unfinished-actions">
+        <button
+          type="button"
+          class="btn btn-sm btn-primary"
+          data-testid="server-upload-resume"
+          disabled={!openId}
+          onClick={() => input.current?.click()}
+        >
+          {t('chat.upload.elsewhere.resume')}
+        </button>
+        <button type="button" class="btn btn-sm" data-testid="server-upload-discard" onClick={() => discardServerUpload(u)}>
+          {t('chat.upload.discard')}
+        </button>
+      </span>
+      <input
+        ref={input}
+        type="file"
+        hidden
+        data-testid="server-upload-file-input"
+        onChange={(e) => {
+          const file = filesOf(e.currentTarget.files)[0];
+          e.currentTarget.value = '';
+          if (!file || !openId) return;
+          setWrong(!resumeServerUpload(u, file, openId));
+        }}
+      />
+    </li>
+  );
+}
+
+/** Uploads of an earlier page load, or of another device, that did not finish. */
+export function UnfinishedUploads(props: { openId: string | null }) {
+  const { unfinished, elsewhere } = useUploads();
+  if (!unfinished.length && !elsewhere.length) return null;
   return (
     <section class="unfinished" data-testid="unfinished-uploads" role="region" aria-label={t('chat.upload.unfinished')}>
       <div class="unfinished-title">
@@ -150,6 +218,9 @@ export function UnfinishedUploads() {
       <ul class="unfinished-list">
         {unfinished.map((r) => (
           <UnfinishedRow key={r.client_msg_id} r={r} />
+        ))}
+        {elsewhere.map((u) => (
+          <ElsewhereRow key={u.id} u={u} openId={props.openId} />
         ))}
       </ul>
     </section>

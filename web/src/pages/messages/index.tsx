@@ -19,7 +19,7 @@ import { NewChatDialog } from './new-chat';
 import { useOutbox } from './outbox';
 import { MessageSearchView } from './search';
 import { ThreadView } from './thread';
-import { bindUploads, setDeliver, uploadConfirmed } from './uploads';
+import { bindUploads, loadServerUploads, setDeliver, uploadConfirmed } from './uploads';
 import { useConversations } from './use-conversations';
 
 function decode(sub: string): string | null {
@@ -46,7 +46,12 @@ export function MessagesPage(props: { me: Me; sub: string }) {
 
   // Uploads outlive this page (uploads.ts); while it is here, finished files' messages go
   // through its outbox, and a confirmed message ends its upload's record.
-  useEffect(() => bindUploads(`${me.corpid}.${me.userid}`), [me.corpid, me.userid]);
+  // The server's unfinished uploads are asked for each time the page opens (another device may
+  // have left one).
+  useEffect(() => {
+    bindUploads(`${me.corpid}.${me.userid}`);
+    loadServerUploads();
+  }, [me.corpid, me.userid]);
   useEffect(() => {
     setDeliver(outbox.send);
     const off = outbox.onConfirmed(uploadConfirmed);
@@ -63,7 +68,7 @@ export function MessagesPage(props: { me: Me; sub: string }) {
 
   return (
     <ChatContext.Provider value={env}>
-      <UnfinishedUploads />
+      <UnfinishedUploads openId={openId} />
       <div class={`chat-layout${openId || searching ? ' has-open' : ''}`} data-testid="messages-page">
         <ConversationList openId={openId} onNew={() => setCreating(true)} />
         {searching ? (

@@ -6,9 +6,15 @@
 //! any send) with that id, or is posted directly when no Messages page is mounted; a resumed
 //! upload thus ends in the same message, never a second one. The record is forgotten once the
 //! server has the message, or when the upload is cancelled or refused for good.
+//!
+//! The server's list of my unfinished uploads (GET /api/v1/uploads, fetched when Messages opens)
+//! adds those this browser knows nothing of: begun on another device, or their record lost. Such
+//! an upload has no conversation: resumed, it becomes a record for the conversation open at that
+//! moment and goes on like any other. An upload is "known" once any tus-js-client entry of this
+//! browser names its URL (also another tab's), or once it ran here: it is never offered twice.
 
 import { useEffect, useState } from 'preact/hooks';
-import { chat, type ApiError } from '../../api';
+import { chat, files, type ApiError } from '../../api';
 import { newClientId } from '../../chat';
 import {
   discardUpload,
@@ -17,11 +23,14 @@ import {
   newRecord,
   sameFile,
   saveRecords,
+  savedUploadUrls,
   startUpload,
+  terminateUpload,
+  uploadIdOf,
   type RunningUpload,
   type UploadRecord,
 } from '../../resumable';
-import type { MessageView, NewMessage, SendType } from '../../types';
+import type { MessageView, NewMessage, SendType, ServerUpload } from '../../types';
 import type { Draft } from './outbox';
 
 export interface UploadItem {
@@ -55,6 +64,10 @@ const entries = new Map<string, Entry>();
 const delivering = new Set<string>();
 const listeners = new Set<() => void>();
 let deliver: ((conversationId: string, d: Draft) => void) | null = null;
+/** The server's unfinished uploads as last fetched, and the ids of those known here. */
+let remote: ServerUpload[] = [];
+const known = new Set<string>();
+let remoteGeneration = 0;
 
 function changed(): void {
   listeners.forEach((fn) => fn());
@@ -76,6 +89,9 @@ function reset(): void {
   entries.clear();
   delivering.clear();
   records = [];
+  remote = [];
+  known.clear();
+  remoteGeneration++;
 }
 
 /** The signed-in user (`corpid.userid`): their records are loaded, anyone else's uploads stop. */
@@ -144,6 +160,10 @@ function run(e: Entry, resume: boolean): void {
   e.item = { ...e.item, state: 'uploading', error: null };
   let shown = -1;
   e.run = startUpload(e.file, e.record, resume, {
+    onUrl: (url) => {
+      known.add(uploadIdOf(url));
+      changed();
+    },
     onProgress: (sent, total) => {
       if (!live()) return;
       e.item = { ...e.item, sent };
@@ -224,6 +244,45 @@ export function resumeUpload(record: UploadRecord, file: File): boolean {
   return true;
 }
 
+/** Asks the server for my unfinished uploads (Messages opening); a failure just offers none. */
+export function loadServerUploads(): void {
+  if (!owner) return;
+  const mine = ++remoteGeneration;
+  files.unfinished().then(
+    (list) => {
+      if (mine !== remoteGeneration) return;
+      remote = list;
+      changed();
+    },
+    () => undefined,
+  );
+}
+
+/**
+ * Continues an upload begun elsewhere with its file chosen again, into `conversationId`;
+ * false if the file's name or size is not the upload's.
+ */
+export function resumeServerUpload(u: ServerUpload, file: File, conversationId: string): boolean {
+  if (!owner || file.name !== u.name || file.size !== u.length) return false;
+  const record: UploadRecord = {
+    ...newRecord(owner, conversationId, newClientId(), file),
+    upload_url: new URL(u.location, location.origin).href,
+  };
+  known.add(u.id);
+  remote = remote.filter((x) => x.id !== u.id);
+  putRecord(record);
+  begin(file, record, true);
+  changed();
+  return true;
+}
+
+/** Gives up an upload begun elsewhere: deleted on the server (tus termination). */
+export function discardServerUpload(u: ServerUpload): void {
+  remote = remote.filter((x) => x.id !== u.id);
+  void terminateUpload(u.location);
+  changed();
+}
+
 /** Gives up an unfinished upload whose file is not at hand. */
 export function discardRecord(record: UploadRecord): void {
   dropRecord(record.client_msg_id);
@@ -235,12 +294,16 @@ export interface UploadsView {
   items: UploadItem[];
   /** Records of uploads not running in this page (after a reload): the file must be chosen again. */
   unfinished: UploadRecord[];
+  /** The server's unfinished uploads this browser has no record of. */
+  elsewhere: ServerUpload[];
 }
 
 function view(): UploadsView {
+  for (const url of savedUploadUrls()) known.add(uploadIdOf(url));
   return {
     items: [...entries.values()].map((e) => e.item),
     unfinished: records.filter((r) => !entries.has(r.client_msg_id) && !delivering.has(r.client_msg_id)),
+    elsewhere: remote.filter((u) => !known.has(u.id)),
   };
 }
 
