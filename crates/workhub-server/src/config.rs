@@ -19,6 +19,31 @@ pub struct Config {
     pub log_format: String,
     pub http: HttpConfig,
     pub tls: TlsConfig,
+    pub files: FilesConfig,
+}
+
+/// Where stored files live: `data_dir/files`, or an S3-compatible bucket shared by every node.
+/// Unset keys fall back to the standard `AWS_*` environment variables.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilesConfig {
+    pub s3_bucket: String,
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: String,
+}
+
+impl std::fmt::Debug for FilesConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FilesConfig")
+            .field("s3_bucket", &self.s3_bucket)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_region", &self.s3_region)
+            .field("s3_access_key_id", &self.s3_access_key_id)
+            .field("s3_secret_access_key", &redact(&self.s3_secret_access_key))
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -45,6 +70,7 @@ impl Default for Config {
             log_format: "text".into(),
             http: HttpConfig::default(),
             tls: TlsConfig::default(),
+            files: FilesConfig::default(),
         }
     }
 }
@@ -71,6 +97,7 @@ impl std::fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("http", &self.http)
             .field("tls", &self.tls)
+            .field("files", &self.files)
             .finish()
     }
 }
@@ -114,6 +141,13 @@ impl Config {
         }
         if self.tls.cert.is_empty() != self.tls.key.is_empty() {
             bail!("tls needs both cert and key");
+        }
+        let endpoint = &self.files.s3_endpoint;
+        if !endpoint.is_empty()
+            && !endpoint.starts_with("http://")
+            && !endpoint.starts_with("https://")
+        {
+            bail!("files.s3_endpoint must start with http:// or https://");
         }
         Ok(())
     }

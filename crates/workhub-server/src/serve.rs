@@ -66,6 +66,46 @@ pub async fn domain_with_clock(
     Ok(Domain::new(deps))
 }
 
+/// Where stored files live: an S3-compatible bucket when one is configured, else the data folder.
+pub fn blobs(config: &Config) -> anyhow::Result<workhub_domain::files::Blobs> {
+    let files = &config.files;
+    if files.s3_bucket.is_empty() {
+        let local = workhub_domain::files::Blobs::local(&config.data_dir.join("files"))
+            .context("opening the files folder")?;
+        return Ok(local);
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut s3 = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(&files.s3_bucket);
+    if !files.s3_endpoint.is_empty() {
+        s3 = s3
+            .with_endpoint(&files.s3_endpoint)
+            .with_allow_http(files.s3_endpoint.starts_with("http://"))
+            .with_virtual_hosted_style_request(false);
+    }
+    for (value, key) in [
+        (
+            &files.s3_region,
+            object_store::aws::AmazonS3ConfigKey::Region,
+        ),
+        (
+            &files.s3_access_key_id,
+            object_store::aws::AmazonS3ConfigKey::AccessKeyId,
+        ),
+        (
+            &files.s3_secret_access_key,
+            object_store::aws::AmazonS3ConfigKey::SecretAccessKey,
+        ),
+    ] {
+        if !value.is_empty() {
+            s3 = s3.with_config(key, value);
+        }
+    }
+    let store = s3.build().context("configuring the S3 bucket for files")?;
+    Ok(workhub_domain::files::Blobs::new(std::sync::Arc::new(
+        store,
+    )))
+}
+
 /// The process-wide metrics recorder (installed once, shared by servers started in tests).
 fn metrics() -> Option<PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
@@ -117,6 +157,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
             domain.deps.clone(),
             domain.accounts.clone(),
             config.data_dir.join("files"),
+            blobs(&config)?,
         ),
         shutdown: shutdown.clone(),
         domain,

@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
+use futures::StreamExt;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use workhub_core::{Code, Error};
 use workhub_domain::files::{MAX_SIZE, NewUpload};
 use workhub_store::files::Upload;
@@ -237,8 +237,8 @@ pub async fn download(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let (record, path) = state.files.open(&who, &id).await?;
-    Ok(serve_file(&record, &path, &headers).await?)
+    let (record, key) = state.files.open(&who, &id).await?;
+    Ok(serve_file(&state.files, &record, &key, &headers).await?)
 }
 
 /// GET /api/v1/files/{id}/thumbnail: a PNG of at most 320×320 for images.
@@ -248,27 +248,18 @@ pub async fn thumbnail(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let (mut record, path) = state.files.thumbnail(&who, &id).await?;
-    let size = tokio::fs::metadata(&path)
-        .await
-        .map_err(|_| Error::new(Code::FileNotFound))?
-        .len();
-    record.size = i64::try_from(size).unwrap_or(0);
-    record.content_type = "image/png".into();
-    record.name = format!("{}.thumbnail.png", record.name);
-    Ok(serve_file(&record, &path, &headers).await?)
+    let (record, key) = state.files.thumbnail(&who, &id).await?;
+    Ok(serve_file(&state.files, &record, &key, &headers).await?)
 }
 
 /// A stored file as a response: whole, or the one `Range` asked for.
 pub async fn serve_file(
+    files: &workhub_domain::files::Files,
     record: &workhub_store::files::FileRecord,
-    path: &std::path::Path,
+    key: &workhub_domain::files::BlobKey,
     headers: &HeaderMap,
 ) -> Result<Response, Error> {
     let size = u64::try_from(record.size).unwrap_or(0);
-    let mut file = tokio::fs::File::open(path)
-        .await
-        .map_err(|_| Error::new(Code::FileNotFound))?;
     let (status, start, end) = match range(headers, size) {
         Some((s, e)) => (StatusCode::PARTIAL_CONTENT, s, e),
         None if headers.contains_key("range") && size > 0 => {
@@ -281,10 +272,11 @@ pub async fn serve_file(
         None => (StatusCode::OK, 0, size.saturating_sub(1)),
     };
     let len = if size == 0 { 0 } else { end - start + 1 };
-    file.seek(std::io::SeekFrom::Start(start))
-        .await
-        .map_err(|_| Error::new(Code::Internal))?;
-    let stream = tokio_util::io::ReaderStream::new(file.take(len));
+    let stream = if len == 0 {
+        futures::stream::empty().boxed()
+    } else {
+        files.stream(key, Some(start..end + 1)).await?
+    };
     // An ASCII fallback for old clients; `filename*` carries the real (UTF-8) name.
     let name: String = record
         .name

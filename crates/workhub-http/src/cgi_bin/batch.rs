@@ -175,6 +175,7 @@ pub async fn media_get(
         .filter(|m| !m.is_empty())
         .ok_or_else(|| Error::with(Code::MissingField, "media_id"))?;
     let (corp, _) = corp_of(&app)?;
-    let (record, path) = state.files.locate(&corp, &media_id).await?;
-    Ok(crate::api::uploads::serve_file(&record, &path, &parts.headers).await?)
+    let (record, key) = state.files.locate(&corp, &media_id).await?;
+    let headers = &parts.headers;
+    Ok(crate::api::uploads::serve_file(&state.files, &record, &key, headers).await?)
 }

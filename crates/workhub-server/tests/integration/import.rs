@@ -425,6 +425,7 @@ async fn a_job_whose_node_died_is_taken_over_and_finishes() {
             s.domain.deps.clone(),
             s.domain.accounts.clone(),
             s.config.data_dir.join("files"),
+            workhub_server::serve::blobs(&s.config).unwrap(),
         );
         let resume = workhub_server::serve::resume_stale_jobs;
         assert_eq!(resume(&s.domain, &files).await, 1);

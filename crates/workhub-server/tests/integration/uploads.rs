@@ -330,6 +330,7 @@ async fn files_no_message_names_are_purged_with_expired_messages() {
             s.domain.deps.clone(),
             s.domain.accounts.clone(),
             s.config.data_dir.join("files"),
+            workhub_server::serve::blobs(&s.config).unwrap(),
         );
         assert_eq!(
             files.purge_unreferenced().await.unwrap(),
@@ -465,4 +466,83 @@ async fn each_member_lists_their_own_unfinished_uploads_to_resume_anywhere() {
     let (_, listed) = s.get("/api/v1/uploads", admin).await;
     assert_eq!(listed["uploads"], serde_json::json!([]));
     s.stop().await;
+}
+
+/// With an S3-compatible bucket (CI runs a local moto server and sets WORKHUB_TEST_S3_URL),
+/// stored bytes live in the bucket, not on the node's disk: a node without the files folder still
+/// serves them, so cluster nodes share files without sharing a folder.
+#[tokio::test]
+async fn files_live_in_an_s3_bucket_that_any_node_can_serve() {
+    let Some(endpoint) = std::env::var("WORKHUB_TEST_S3_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("skipping the S3 test: WORKHUB_TEST_S3_URL is not set (a local S3 server)");
+        return;
+    };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let bucket = format!("workhub-{}", std::process::id());
+    // moto makes a bucket on a plain PUT.
+    let made = reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        made.status().is_success() || made.status() == StatusCode::CONFLICT,
+        "{made:?}"
+    );
+    for db in TestDb::both("s3_files").await {
+        let (endpoint, bucket) = (endpoint.clone(), bucket.clone());
+        let s = TestServer::with(
+            db,
+            workhub_core::FixedClock::at(1_800_000_000_000),
+            move |c| {
+                c.files.s3_bucket = bucket;
+                c.files.s3_endpoint = endpoint;
+                c.files.s3_region = "us-east-1".into();
+                c.files.s3_access_key_id = "test".into();
+                c.files.s3_secret_access_key = "test".into();
+            },
+        )
+        .await;
+        let c = s.corp().await;
+        let t = c.admin_token.as_str();
+        let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let at = start(&s, t, content.len(), "大文件.bin").await;
+        let res = patch(&s, t, &at, 0, &content[..100_000], None).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        let res = patch(&s, t, &at, 100_000, &content[100_000..], None).await;
+        let file_id = header(&res, "workhub-file-id");
+        assert!(!file_id.is_empty());
+        let files_dir = s.config.data_dir.join("files");
+        assert_eq!(
+            walk(&files_dir.join("blobs")),
+            0,
+            "no blob on the node's disk"
+        );
+
+        // A node that never saw the folder: remove it and start again.
+        let _ = std::fs::remove_dir_all(&files_dir);
+        let s = s.restart().await;
+        let path = format!("{}/api/v1/files/{file_id}", s.url);
+        let whole = s.http.get(&path).bearer_auth(t).send().await.unwrap();
+        assert_eq!(whole.status(), StatusCode::OK);
+        assert_eq!(whole.bytes().await.unwrap().to_vec(), content);
+        let part = s
+            .http
+            .get(&path)
+            .bearer_auth(t)
+            .header("range", "bytes=299990-")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(header(&part, "content-range"), "bytes 299990-299999/300000");
+        assert_eq!(
+            part.bytes().await.unwrap().to_vec(),
+            content[299_990..].to_vec()
+        );
+        s.stop().await;
+    }
 }

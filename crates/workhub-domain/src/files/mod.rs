@@ -3,10 +3,16 @@
 //! An upload's bytes are appended to a temporary file on disk, flushed to disk before its new
 //! offset is recorded, so an acknowledged offset survives a crash or restart and the client
 //! resumes from it. A chunk may carry a SHA-1 checksum; a mismatch discards that chunk only.
-//! When the last byte arrives the file is hashed (SHA-256) and moved into blob storage under
-//! its hash, unless those bytes are already there (deduplication).
+//! When the last byte arrives the file is hashed (SHA-256) and copied into blob storage (a
+//! local folder or an S3-compatible bucket) under its hash, unless those bytes are already
+//! there (deduplication).
+
+mod blobs;
 
 use std::path::{Path, PathBuf};
+
+pub use blobs::Blobs;
+pub use object_store::path::Path as BlobKey;
 
 use base64::Engine;
 use futures::{Stream, StreamExt};
@@ -33,7 +39,9 @@ pub const EXPIRES_AFTER_MS: i64 = 24 * 3600 * 1000;
 pub struct Files {
     deps: Deps,
     accounts: crate::accounts::Accounts,
+    /// Uploads in progress, on this node's disk.
     root: PathBuf,
+    blobs: Blobs,
 }
 
 /// What a client declares when it starts an upload.
@@ -50,26 +58,32 @@ fn io(e: std::io::Error) -> Error {
 }
 
 impl Files {
-    /// `root` holds `uploads/` (in progress) and `blobs/` (stored files).
-    pub fn new(deps: Deps, accounts: crate::accounts::Accounts, root: PathBuf) -> Files {
+    /// `root` holds `uploads/` (in progress); `blobs` the stored files and thumbnails.
+    pub fn new(
+        deps: Deps,
+        accounts: crate::accounts::Accounts,
+        root: PathBuf,
+        blobs: Blobs,
+    ) -> Files {
         Files {
             deps,
             accounts,
             root,
+            blobs,
         }
+    }
+
+    /// Streams stored bytes (`range`: a part of them).
+    pub async fn stream(
+        &self,
+        key: &BlobKey,
+        range: Option<std::ops::Range<u64>>,
+    ) -> Result<futures::stream::BoxStream<'static, std::io::Result<bytes::Bytes>>, Error> {
+        self.blobs.stream(key, range).await
     }
 
     fn partial(&self, upload_id: &str) -> PathBuf {
         self.root.join("uploads").join(upload_id)
-    }
-
-    fn blob(&self, sha256: &str) -> PathBuf {
-        self.root.join("blobs").join(&sha256[..2]).join(sha256)
-    }
-
-    /// An image's thumbnail is derived from its bytes, so it is kept by the same hash.
-    fn thumbnail_path(&self, sha256: &str) -> PathBuf {
-        self.root.join("thumbnails").join(format!("{sha256}.png"))
     }
 
     /// Makes the thumbnail of a stored image (PNG, at most 320×320), unless there is one. Not
@@ -78,15 +92,14 @@ impl Files {
         if !record.content_type.starts_with("image/") || record.size > MAX_THUMBNAIL_SOURCE {
             return;
         }
-        let (source, target) = (
-            self.blob(&record.sha256),
-            self.thumbnail_path(&record.sha256),
-        );
-        if tokio::fs::metadata(&target).await.is_ok() {
+        let target = blobs::thumbnail_key(&record.sha256);
+        if self.blobs.exists(&target).await.unwrap_or(true) {
             return;
         }
-        let made = tokio::task::spawn_blocking(move || -> Result<(), String> {
-            let bytes = std::fs::read(&source).map_err(|e| e.to_string())?;
+        let Ok(bytes) = self.blobs.get(&blobs::blob_key(&record.sha256)).await else {
+            return;
+        };
+        let made = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
             let image = image::load_from_memory(&bytes).map_err(|e| e.to_string())?;
             let mut png = std::io::Cursor::new(Vec::new());
             // Small images stay as they are: `thumbnail` would scale them up.
@@ -99,14 +112,19 @@ impl Files {
             small
                 .write_to(&mut png, image::ImageFormat::Png)
                 .map_err(|e| e.to_string())?;
-            if let Some(dir) = target.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-            }
-            std::fs::write(&target, png.into_inner()).map_err(|e| e.to_string())
+            Ok(png.into_inner())
         })
         .await;
-        if let Ok(Err(e)) = made {
-            tracing::info!(file = %record.file_id, error = %e, "no thumbnail for this image");
+        match made {
+            Ok(Ok(png)) => {
+                if let Err(e) = self.blobs.put(&target, png).await {
+                    tracing::warn!(file = %record.file_id, error = ?e, "could not keep a thumbnail");
+                }
+            }
+            Ok(Err(e)) => {
+                tracing::info!(file = %record.file_id, error = %e, "no thumbnail for this image")
+            }
+            Err(_) => {}
         }
     }
 
@@ -115,13 +133,14 @@ impl Files {
         &self,
         who: &UserActor,
         file_id: &str,
-    ) -> Result<(FileRecord, PathBuf), Error> {
-        let (record, _) = self.open(who, file_id).await?;
-        let path = self.thumbnail_path(&record.sha256);
-        if tokio::fs::metadata(&path).await.is_err() {
-            return Err(Error::new(Code::FileNotFound));
-        }
-        Ok((record, path))
+    ) -> Result<(FileRecord, BlobKey), Error> {
+        let (mut record, _) = self.open(who, file_id).await?;
+        let key = blobs::thumbnail_key(&record.sha256);
+        let size = self.blobs.size(&key).await?;
+        record.size = i64::try_from(size).unwrap_or(0);
+        record.content_type = "image/png".into();
+        record.name = format!("{}.thumbnail.png", record.name);
+        Ok((record, key))
     }
 
     /// POST /uploads
@@ -278,16 +297,12 @@ impl Files {
     async fn finish(&self, upload: Upload) -> Result<Upload, Error> {
         let path = self.partial(&upload.upload_id);
         let sha256 = sha256_of(&path).await?;
-        let blob = self.blob(&sha256);
-        if tokio::fs::metadata(&blob).await.is_ok() {
-            // The same bytes are stored already: keep one copy.
-            tokio::fs::remove_file(&path).await.map_err(io)?;
-        } else {
-            if let Some(dir) = blob.parent() {
-                tokio::fs::create_dir_all(dir).await.map_err(io)?;
-            }
-            tokio::fs::rename(&path, &blob).await.map_err(io)?;
+        let blob = blobs::blob_key(&sha256);
+        // The same bytes may be stored already: keep one copy.
+        if !self.blobs.exists(&blob).await? {
+            self.blobs.put_file(&blob, &path).await?;
         }
+        tokio::fs::remove_file(&path).await.map_err(io)?;
         let file_id = uuid::Uuid::now_v7().simple().to_string();
         let record = FileRecord {
             corp_id: upload.corp_id.clone(),
@@ -325,17 +340,10 @@ impl Files {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let blob = self.blob(&sha256);
-        if tokio::fs::metadata(&blob).await.is_err() {
-            if let Some(dir) = blob.parent() {
-                tokio::fs::create_dir_all(dir).await.map_err(io)?;
-            }
-            // Written aside, flushed, then renamed: a reader never sees half a blob.
-            let aside = blob.with_extension("part");
-            let mut file = tokio::fs::File::create(&aside).await.map_err(io)?;
-            file.write_all(bytes).await.map_err(io)?;
-            file.sync_data().await.map_err(io)?;
-            tokio::fs::rename(&aside, &blob).await.map_err(io)?;
+        let blob = blobs::blob_key(&sha256);
+        // Object stores write whole objects: a reader never sees half a blob.
+        if !self.blobs.exists(&blob).await? {
+            self.blobs.put(&blob, bytes.to_vec()).await?;
         }
         let record = FileRecord {
             corp_id: corp.clone(),
@@ -363,18 +371,9 @@ impl Files {
         corp: &workhub_core::CorpId,
         file_id: &str,
     ) -> Result<(FileRecord, Vec<u8>), Error> {
-        let record = self
-            .deps
-            .stores
-            .files
-            .find_corp_file(corp, file_id)
-            .await
-            .or_internal()?
-            .ok_or_else(|| Error::new(Code::FileNotFound))?;
-        let bytes = tokio::fs::read(self.blob(&record.sha256))
-            .await
-            .map_err(|_| Error::new(Code::FileNotFound))?;
-        Ok((record, bytes))
+        let (record, key) = self.locate(corp, file_id).await?;
+        let bytes = self.blobs.get(&key).await?;
+        Ok((record, bytes.to_vec()))
     }
 
     /// A company's file and where its bytes are.
@@ -382,7 +381,7 @@ impl Files {
         &self,
         corp: &workhub_core::CorpId,
         file_id: &str,
-    ) -> Result<(FileRecord, PathBuf), Error> {
+    ) -> Result<(FileRecord, BlobKey), Error> {
         let record = self
             .deps
             .stores
@@ -391,8 +390,8 @@ impl Files {
             .await
             .or_internal()?
             .ok_or_else(|| Error::new(Code::FileNotFound))?;
-        let path = self.blob(&record.sha256);
-        Ok((record, path))
+        let key = blobs::blob_key(&record.sha256);
+        Ok((record, key))
     }
 
     /// DELETE /uploads/{id} (termination).
@@ -413,7 +412,7 @@ impl Files {
         &self,
         who: &UserActor,
         file_id: &str,
-    ) -> Result<(FileRecord, PathBuf), Error> {
+    ) -> Result<(FileRecord, BlobKey), Error> {
         self.locate(&who.corp_id, file_id).await
     }
 
@@ -448,8 +447,8 @@ impl Files {
                 .or_internal()?;
             purged += orphans.len();
             for sha in orphans {
-                let _ = tokio::fs::remove_file(self.blob(&sha)).await;
-                let _ = tokio::fs::remove_file(self.thumbnail_path(&sha)).await;
+                self.blobs.delete(&blobs::blob_key(&sha)).await;
+                self.blobs.delete(&blobs::thumbnail_key(&sha)).await;
             }
         }
         Ok(purged)
