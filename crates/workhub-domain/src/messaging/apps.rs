@@ -64,7 +64,8 @@ impl Messaging {
     /// `message/send`: one message in each recipient's conversation with the app.
     pub async fn send_as_app(&self, actor: &Actor, send: AppSend) -> Result<AppSent, Error> {
         let (corp, sender) = app_of(actor)?;
-        let content = machine_content(&send.kind, &send.content)?;
+        let mut content = machine_content(&send.kind, &send.content)?;
+        self.attach_file(&corp, &mut content).await?;
         let recipients = self.directory.resolve(actor, &send.targets).await?;
         let msgid = uuid::Uuid::now_v7().simple().to_string();
         let app_name = match actor {
@@ -254,8 +255,9 @@ impl Messaging {
         kind: &str,
         content: &Value,
     ) -> Result<String, Error> {
-        let (_, sender) = app_of(actor)?;
-        let content = machine_content(kind, content)?;
+        let (corp, sender) = app_of(actor)?;
+        let mut content = machine_content(kind, content)?;
+        self.attach_file(&corp, &mut content).await?;
         let conversation = self.app_group(actor, chatid).await?;
         let message = self.new_message(
             &conversation,

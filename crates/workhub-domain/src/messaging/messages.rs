@@ -107,13 +107,18 @@ impl Messaging {
         self.post(message).await
     }
 
-    /// A message naming an uploaded file must name one of the company's files; its stored
-    /// name and size are what recipients see.
-    async fn attach_file(
+    /// A message naming an uploaded file (`file_id`, or WeCom's `media_id` from `media/upload`)
+    /// must name one of the company's files; its stored name and size are what recipients see.
+    pub(super) async fn attach_file(
         &self,
         corp: &workhub_core::CorpId,
         content: &mut Value,
     ) -> Result<(), Error> {
+        if content.get("file_id").is_none()
+            && let Some(media_id) = content.get("media_id").cloned()
+        {
+            content["file_id"] = media_id;
+        }
         let Some(file_id) = content.get("file_id").and_then(Value::as_str) else {
             return Ok(());
         };

@@ -126,6 +126,19 @@ impl Messaging {
     }
 
     /// `webhook/send?key=`: posts as the robot into its group.
+    /// The company a robot key belongs to, and how files the robot stores are attributed.
+    pub async fn robot_of(&self, key: &str) -> Result<(workhub_core::CorpId, String), Error> {
+        let robot = self
+            .deps
+            .stores
+            .messaging_admin
+            .find_robot(&secret::digest(key))
+            .await
+            .or_internal()?
+            .ok_or_else(|| Error::new(Code::InvalidWebhookKey))?;
+        Ok((robot.corp_id, format!("robot:{}", robot.name)))
+    }
+
     pub async fn robot_send(&self, key: &str, post: RobotPost) -> Result<(), Error> {
         let robot = self
             .deps
@@ -138,7 +151,8 @@ impl Messaging {
         if !MACHINE_TYPES.contains(&post.kind.as_str()) {
             return Err(Error::with(Code::InvalidMsgType, post.kind));
         }
-        let content = normalize(&post.kind, &post.content)?;
+        let mut content = normalize(&post.kind, &post.content)?;
+        self.attach_file(&robot.corp_id, &mut content).await?;
         let decision = self
             .deps
             .limiter

@@ -12,17 +12,32 @@ use super::{App, Body, Reply, ok, query_value};
 use crate::AppState;
 use crate::extract::RequestMeta;
 
+/// Largest media file (WeCom's limit for files: 20 MB).
+pub const MAX_MEDIA: usize = 20 * 1024 * 1024;
+
 /// POST /cgi-bin/media/upload?type=file (multipart, part `media`)
 pub async fn upload(
     State(state): State<AppState>,
     App(app): App,
     parts: Parts,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Reply {
     let kind = query_value(&parts, "type").unwrap_or_default();
     if !matches!(kind.as_str(), "file" | "image" | "voice" | "video") {
         return Err(Error::new(Code::InvalidRequest).into());
     }
+    let (corp, agent) = corp_of(&app)?;
+    keep_media(&state, &corp, &agent, &kind, form).await
+}
+
+/// Stores the multipart part `media` (at most 20 MiB) as a file of `corp`; WeCom's answer.
+pub async fn keep_media(
+    state: &AppState,
+    corp: &workhub_core::CorpId,
+    uploader: &str,
+    kind: &str,
+    mut form: Multipart,
+) -> Reply {
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() != Some("media") {
             continue;
@@ -39,18 +54,17 @@ pub async fn upload(
         if bytes.is_empty() {
             return Err(Error::with(Code::InvalidRequest, "empty media").into());
         }
-        if bytes.len() > 20 * 1024 * 1024 {
+        if bytes.len() > MAX_MEDIA {
             return Err(Error::new(Code::UploadTooLarge).into());
         }
-        let (corp, agent) = corp_of(&app)?;
-        let media_id = state
+        let stored = state
             .files
-            .store(&corp, &agent, &name, &content_type, &bytes)
-            .await?
-            .file_id;
+            .store(corp, uploader, &name, &content_type, &bytes);
+        let media_id = stored.await?.file_id;
+        let created_at = (state.domain.deps.now() / 1000).to_string();
         return Ok(ok(
             "ok",
-            json!({ "type": kind, "media_id": media_id, "created_at": (state.domain.deps.now() / 1000).to_string() }),
+            json!({ "type": kind, "media_id": media_id, "created_at": created_at }),
         ));
     }
     Err(Error::with(Code::MissingField, "media").into())

@@ -1,6 +1,7 @@
-//! `/cgi-bin/message/*`, `/cgi-bin/appchat/*` and the group robot `/cgi-bin/webhook/send`.
+//! `/cgi-bin/message/*`, `/cgi-bin/appchat/*` and the group robot `/cgi-bin/webhook/send` and
+//! `/cgi-bin/webhook/upload_media`.
 
-use axum::extract::State;
+use axum::extract::{Multipart, State};
 use axum::http::request::Parts;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -226,6 +227,20 @@ pub struct WebhookText {
     mentioned_list: Vec<String>,
     #[serde(default)]
     mentioned_mobile_list: Vec<String>,
+}
+
+/// POST /cgi-bin/webhook/upload_media?key=KEY&type=file|voice (multipart, part `media`): a file
+/// the robot then sends with `{"msgtype": "file", "file": {"media_id": …}}`.
+pub async fn webhook_upload(State(state): State<AppState>, parts: Parts, form: Multipart) -> Reply {
+    let key = query_value(&parts, "key")
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| WecomError(Error::new(Code::InvalidWebhookKey)))?;
+    let kind = query_value(&parts, "type").unwrap_or_default();
+    if !matches!(kind.as_str(), "file" | "voice") {
+        return Err(Error::with(Code::InvalidRequest, "type: file or voice").into());
+    }
+    let (corp, robot) = state.domain.messaging.robot_of(&key).await?;
+    super::batch::keep_media(&state, &corp, &robot, &kind, form).await
 }
 
 /// POST /cgi-bin/webhook/send?key=KEY (no access token: the key is the credential)

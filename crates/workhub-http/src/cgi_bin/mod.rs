@@ -11,6 +11,7 @@ mod user;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
@@ -29,7 +30,10 @@ pub fn routes() -> Router<AppState> {
             "/gettoken",
             get(gettoken::gettoken).post(gettoken::gettoken),
         )
-        .route("/media/upload", post(batch::upload))
+        .route(
+            "/media/upload",
+            post(batch::upload).layer(DefaultBodyLimit::max(batch::MAX_MEDIA + 64 * 1024)),
+        )
         .route("/media/get", get(batch::media_get))
         .route("/batch/syncuser", post(batch::syncuser))
         .route("/batch/replaceuser", post(batch::replaceuser))
@@ -69,6 +73,11 @@ pub fn routes() -> Router<AppState> {
         .route("/appchat/get", get(message::appchat_get))
         .route("/appchat/send", post(message::appchat_send))
         .route("/webhook/send", post(message::webhook_send))
+        .route(
+            "/webhook/upload_media",
+            post(message::webhook_upload)
+                .layer(DefaultBodyLimit::max(batch::MAX_MEDIA + 64 * 1024)),
+        )
 }
 
 /// The app behind `?access_token=`.

@@ -255,7 +255,52 @@ async fn app_group_chats_and_robot_webhooks() {
     // Grafana's robot body.
     let grafana = json!({ "markdown": { "content": "# Alert\nCPU\n" }, "msgtype": "markdown" });
     assert_eq!(hook(grafana).await["errcode"], 0);
+    // A file the robot uploads first (over 1 MiB), then sends by its media_id.
+    let part = reqwest::multipart::Part::bytes(vec![7u8; 2_000_000]).file_name("dump.bin");
+    let form = reqwest::multipart::Form::new().part("media", part);
+    let upload = format!("{}/cgi-bin/webhook/upload_media?key={key}&type=file", s.url);
+    let up: Value = s
+        .http
+        .post(upload)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (up["errcode"].as_i64(), up["type"].as_str()),
+        (Some(0), Some("file")),
+        "{up}"
+    );
+    let file = json!({ "msgtype": "file", "file": { "media_id": up["media_id"] } });
+    assert_eq!(hook(file).await["errcode"], 0);
+    let unknown = json!({ "msgtype": "file", "file": { "media_id": "no-such-media" } });
+    assert_eq!(hook(unknown).await["errcode"], 40007);
     let (events, _) = all_events(&s, &bob, 0).await;
+    let sent = events
+        .iter()
+        .find(|e| e["kind"] == "message.new" && e["data"]["type"] == "file")
+        .expect("the robot's file reached bob");
+    let content = &sent["data"]["content"];
+    assert_eq!(
+        (content["name"].as_str(), content["size"].as_i64()),
+        (Some("dump.bin"), Some(2_000_000))
+    );
+    let file_path = format!("/api/v1/files/{}", content["file_id"].as_str().unwrap());
+    let download = s
+        .http
+        .get(format!("{}{file_path}", s.url))
+        .bearer_auth(&bob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        download.bytes().await.unwrap().len(),
+        2_000_000,
+        "members download it"
+    );
     let robot_text = events
         .iter()
         .find(|e| e["kind"] == "message.new" && e["data"]["content"]["content"] == "磁盘满了")
