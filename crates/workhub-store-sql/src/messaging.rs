@@ -16,7 +16,7 @@ use crate::rows::{MESSAGE_COLUMNS, RowResult, b, joined_message};
 use crate::{SqlStore, backend_error};
 
 const CONVERSATION_COLUMNS: &str = "c.corp_id, c.id, c.kind, c.name, c.owner, c.announcement, \
-     c.unique_key, c.last_seq, c.member_limit, c.created_at, c.updated_at";
+     c.avatar, c.unique_key, c.last_seq, c.member_limit, c.created_at, c.updated_at";
 
 fn conversation(row: &AnyRow) -> RowResult<Conversation> {
     Ok(Conversation {
@@ -26,6 +26,7 @@ fn conversation(row: &AnyRow) -> RowResult<Conversation> {
         name: row.try_get("name")?,
         owner: row.try_get("owner")?,
         announcement: row.try_get("announcement")?,
+        avatar: row.try_get("avatar")?,
         unique_key: row.try_get("unique_key")?,
         last_seq: row.try_get("last_seq")?,
         member_limit: row.try_get("member_limit")?,
@@ -107,8 +108,8 @@ impl MessageStore for SqlStore {
                 Box::pin(async move {
                     sqlx::query(
                         "INSERT INTO conversations (corp_id, id, kind, name, owner, announcement, \
-                         unique_key, last_seq, member_limit, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                         unique_key, last_seq, member_limit, created_at, updated_at, avatar) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                     )
                     .bind(s(&c.corp_id))
                     .bind(c.id.clone())
@@ -121,6 +122,7 @@ impl MessageStore for SqlStore {
                     .bind(c.member_limit)
                     .bind(c.created_at)
                     .bind(c.updated_at)
+                    .bind(c.avatar.clone())
                     .execute(&mut *conn)
                     .await
                     .map_err(backend_error)?;
@@ -312,7 +314,7 @@ impl MessageStore for SqlStore {
                 Box::pin(async move {
                     sqlx::query(
                         "UPDATE conversations SET name = $3, owner = $4, announcement = $5, \
-                         updated_at = $6 WHERE corp_id = $1 AND id = $2",
+                         updated_at = $6, member_limit = $7, avatar = $8 WHERE corp_id = $1 AND id = $2",
                     )
                     .bind(s(&c.corp_id))
                     .bind(c.id.clone())
@@ -320,6 +322,8 @@ impl MessageStore for SqlStore {
                     .bind(c.owner.clone())
                     .bind(c.announcement.clone())
                     .bind(c.updated_at)
+                    .bind(c.member_limit)
+                    .bind(c.avatar.clone())
                     .execute(&mut *conn)
                     .await
                     .map_err(backend_error)?;

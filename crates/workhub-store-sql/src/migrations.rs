@@ -106,6 +106,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_add_job_sources.sql"),
         include_str!("../migrations/postgres/0016_add_job_sources.sql"),
     ),
+    (
+        17,
+        "add_group_avatars",
+        include_str!("../migrations/sqlite/0017_add_group_avatars.sql"),
+        include_str!("../migrations/postgres/0017_add_group_avatars.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

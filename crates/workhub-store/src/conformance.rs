@@ -951,6 +951,7 @@ async fn conversations_and_messages(stores: &Stores) {
         name: "组".into(),
         owner: "admin".into(),
         announcement: String::new(),
+        avatar: String::new(),
         unique_key: None,
         last_seq: 0,
         member_limit: 10,

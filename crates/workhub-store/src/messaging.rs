@@ -17,6 +17,8 @@ pub struct Conversation {
     /// The group's owner; for an app conversation, the app as `app:AGENTID`.
     pub owner: String,
     pub announcement: String,
+    /// The file id of the group's picture ('' for none).
+    pub avatar: String,
     /// For a direct or app conversation, what makes it unique (its two parties).
     pub unique_key: Option<String>,
     /// The newest message's seq within the conversation (0 if none).
@@ -158,7 +160,7 @@ pub trait MessageStore: Send + Sync {
         corp: &CorpId,
         user: &UserId,
     ) -> StoreResult<Vec<MemberConversation>>;
-    /// Saves name, owner and announcement, changes members, and sends `event` to everyone who
+    /// Saves name, owner, announcement, member limit and avatar, changes members, and sends `event` to everyone who
     /// is a member before or after the change.
     async fn update_conversation(
         &self,

@@ -135,6 +135,7 @@ impl Messaging {
             name: app_name.to_string(),
             owner: sender.to_string(),
             announcement: String::new(),
+            avatar: String::new(),
             unique_key: Some(key.clone()),
             last_seq: 0,
             member_limit: 1,

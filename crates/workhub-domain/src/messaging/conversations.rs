@@ -35,6 +35,8 @@ pub enum NewConversation {
 pub struct GroupPatch {
     pub name: Option<String>,
     pub announcement: Option<String>,
+    /// The file id of an image the company stored; "" removes the picture.
+    pub avatar: Option<String>,
     pub owner: Option<String>,
     #[serde(default)]
     pub add_members: Vec<String>,
@@ -171,6 +173,7 @@ impl Messaging {
             name: String::new(),
             owner: String::new(),
             announcement: String::new(),
+            avatar: String::new(),
             unique_key: Some(key.clone()),
             last_seq: 0,
             member_limit: 2,
@@ -237,6 +240,7 @@ impl Messaging {
             name,
             owner: owner.to_string(),
             announcement: String::new(),
+            avatar: String::new(),
             unique_key,
             last_seq: 0,
             member_limit: DEFAULT_MEMBER_LIMIT,
@@ -316,6 +320,7 @@ impl Messaging {
         let manages = is_manager(&me);
         let changes_settings = patch.name.is_some()
             || patch.announcement.is_some()
+            || patch.avatar.is_some()
             || patch.owner.is_some()
             || !patch.remove_members.is_empty();
         if changes_settings && !manages {
@@ -351,6 +356,9 @@ impl Messaging {
                 return Err(Error::with(Code::InvalidRequest, "announcement: 1000"));
             }
             conversation.announcement = text.trim().to_string();
+        }
+        if let Some(avatar) = &patch.avatar {
+            conversation.avatar = self.group_avatar(&corp, avatar.trim()).await?;
         }
         if let Some(limit) = patch.member_limit {
             if !(2..=MAX_MEMBER_LIMIT).contains(&limit) {
@@ -437,6 +445,24 @@ impl Messaging {
             .or_internal()?;
         self.deps.publish(committed).await;
         Ok(())
+    }
+
+    /// A group picture must be an image file of the group's company ("" clears it).
+    async fn group_avatar(
+        &self,
+        corp: &workhub_core::CorpId,
+        file_id: &str,
+    ) -> Result<String, Error> {
+        if file_id.is_empty() {
+            return Ok(String::new());
+        }
+        let files = &self.deps.stores.files;
+        let file = files.find_corp_file(corp, file_id).await.or_internal()?;
+        match file {
+            Some(f) if f.content_type.starts_with("image/") => Ok(f.file_id),
+            Some(_) => Err(Error::with(Code::UnsupportedFileType, "avatar: an image")),
+            None => Err(Error::new(Code::FileNotFound)),
+        }
     }
 
     /// POST /conversations/{id}/leave. An owner hands the group to the longest member first.

@@ -80,6 +80,8 @@ pub struct ConversationView {
     pub peer: Option<String>,
     pub owner: String,
     pub announcement: String,
+    /// The file id of the group's picture ('' for none): `/api/v1/files/{id}/thumbnail`.
+    pub avatar: String,
     pub member_count: i64,
     pub member_limit: i64,
     pub my_role: String,
@@ -111,6 +113,7 @@ impl From<&MemberConversation> for ConversationView {
             peer,
             owner: c.owner.clone(),
             announcement: c.announcement.clone(),
+            avatar: c.avatar.clone(),
             member_count: mc.member_count,
             member_limit: c.member_limit,
             my_role: mc.me.role.clone(),

@@ -356,34 +356,7 @@ async fn images_get_thumbnails() {
     let s = TestServer::sqlite().await;
     let c = s.corp().await;
     let token = c.admin_token.clone();
-    let picture = image::RgbImage::from_fn(1000, 600, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
-    });
-    let mut png = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(picture)
-        .write_to(&mut png, image::ImageFormat::Png)
-        .unwrap();
-    let png = png.into_inner();
-    let at = s
-        .http
-        .post(format!("{}/api/v1/uploads", s.url))
-        .bearer_auth(&token)
-        .header("tus-resumable", "1.0.0")
-        .header("upload-length", png.len().to_string())
-        .header(
-            "upload-metadata",
-            format!(
-                "filename {},filetype {}",
-                b64(b"photo.png"),
-                b64(b"image/png")
-            ),
-        )
-        .send()
-        .await
-        .unwrap();
-    let at = header(&at, "location");
-    let done = patch(&s, &token, &at, 0, &png, None).await;
-    let file_id = header(&done, "workhub-file-id");
+    let file_id = upload_png(&s, &token, 1000, 600).await;
     let res = s
         .http
         .get(format!("{}/api/v1/files/{file_id}/thumbnail", s.url))
@@ -543,6 +516,76 @@ async fn files_live_in_an_s3_bucket_that_any_node_can_serve() {
             part.bytes().await.unwrap().to_vec(),
             content[299_990..].to_vec()
         );
+        s.stop().await;
+    }
+}
+
+/// A generated PNG of `width`×`height`, uploaded with tus; its file id.
+async fn upload_png(s: &TestServer, token: &str, width: u32, height: u32) -> String {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(picture)
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let png = png.into_inner();
+    let at = s
+        .http
+        .post(format!("{}/api/v1/uploads", s.url))
+        .bearer_auth(token)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", png.len().to_string())
+        .header(
+            "upload-metadata",
+            format!(
+                "filename {},filetype {}",
+                b64(b"photo.png"),
+                b64(b"image/png")
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    let at = header(&at, "location");
+    let done = patch(s, token, &at, 0, &png, None).await;
+    header(&done, "workhub-file-id")
+}
+
+#[tokio::test]
+async fn groups_take_a_company_image_as_their_picture_and_keep_their_member_limit() {
+    for db in TestDb::both("group_avatar").await {
+        let s = TestServer::on(db).await;
+        let c = s.corp().await;
+        let t = c.admin_token.as_str();
+        s.member(&c, "bob").await;
+        let body = serde_json::json!({ "kind": "group", "name": "设计组", "members": ["bob"] });
+        let (status, group) = s
+            .call(Method::POST, "/api/v1/conversations", Some(t), Some(body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{group}");
+        let path = format!("/api/v1/conversations/{}", group["id"].as_str().unwrap());
+        let set = |patch: serde_json::Value| s.call(Method::PATCH, &path, Some(t), Some(patch));
+        let text = upload_whole(&s, t, b"not a picture", "notes.txt").await;
+        let (status, e) = set(serde_json::json!({ "avatar": text })).await;
+        assert_eq!(
+            (status, e["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("unsupported_file_type"))
+        );
+        let (status, e) = set(serde_json::json!({ "avatar": "nosuchfile" })).await;
+        assert_eq!(
+            (status, e["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("file_not_found"))
+        );
+        let png = upload_png(&s, t, 64, 64).await;
+        let (status, view) = set(serde_json::json!({ "avatar": png, "member_limit": 3000 })).await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        let (_, detail) = s.get(&path, t).await;
+        let conversation = &detail["conversation"];
+        assert_eq!(conversation["avatar"], png.as_str());
+        assert_eq!(conversation["member_limit"], 3000, "the limit is kept");
+        let (_, cleared) = set(serde_json::json!({ "avatar": "" })).await;
+        assert_eq!(cleared["avatar"], "", "{cleared}");
         s.stop().await;
     }
 }
