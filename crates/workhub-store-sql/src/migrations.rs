@@ -112,6 +112,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_add_group_avatars.sql"),
         include_str!("../migrations/postgres/0017_add_group_avatars.sql"),
     ),
+    (
+        18,
+        "count_admin_roles",
+        include_str!("../migrations/sqlite/0018_count_admin_roles.sql"),
+        include_str!("../migrations/postgres/0018_count_admin_roles.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

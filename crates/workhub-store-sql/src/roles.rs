@@ -39,6 +39,24 @@ fn grant(row: &AnyRow) -> RowResult<RoleGrant> {
     })
 }
 
+/// Keeps `users.admin_roles` equal to the member's number of grants.
+async fn recount(
+    conn: &mut sqlx::AnyConnection,
+    corp: &CorpId,
+    userid: &UserId,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE users SET admin_roles = (SELECT COUNT(*) FROM admin_grants g \
+         WHERE g.corp_id = $1 AND g.userid = $2) WHERE corp_id = $1 AND userid = $2",
+    )
+    .bind(s(corp))
+    .bind(s(userid))
+    .execute(conn)
+    .await
+    .map_err(backend_error)?;
+    Ok(())
+}
+
 fn unchanged<T>(value: T) -> Committed<T> {
     Committed {
         value,
@@ -248,6 +266,7 @@ impl RoleStore for SqlStore {
                     .execute(&mut *conn)
                     .await
                     .map_err(backend_error)?;
+                    recount(&mut *conn, &corp, &grant.userid).await?;
                     let appended = events::append(conn, &corp, &event, grant.granted_at).await?;
                     Ok(Committed {
                         value: true,
@@ -282,6 +301,7 @@ impl RoleStore for SqlStore {
                     if n.rows_affected() == 0 {
                         return Ok(unchanged(false));
                     }
+                    recount(&mut *conn, &corp, &userid).await?;
                     let appended = events::append(conn, &corp, &event, now).await?;
                     Ok(Committed {
                         value: true,

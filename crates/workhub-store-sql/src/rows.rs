@@ -45,6 +45,7 @@ pub(crate) fn user(row: &AnyRow) -> RowResult<User> {
         totp_enabled: flag(row, "totp_enabled")?,
         failed_logins: row.try_get("failed_logins")?,
         locked_until: row.try_get("locked_until")?,
+        has_admin_roles: row.try_get::<i64, _>("admin_roles")? > 0,
     })
 }
 

@@ -32,6 +32,8 @@ pub struct User {
     pub totp_enabled: bool,
     pub failed_logins: i64,
     pub locked_until: i64,
+    /// Holds at least one admin role besides super admin (their grants are worth reading).
+    pub has_admin_roles: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1388,6 +1388,20 @@ async fn admin_roles(stores: &Stores) {
             .unwrap()
             .is_empty()
     );
+    let holder = stores
+        .accounts
+        .find_user(&corp, &uid("lisi"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(holder.has_admin_roles, "the grant count follows the grants");
+    let admin = stores
+        .accounts
+        .find_user(&corp, &uid("admin"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!admin.has_admin_roles, "super admins hold no grants");
     assert_eq!(roles.list_grants(&corp).await.unwrap().len(), 2);
 
     assert_eq!(

@@ -438,9 +438,14 @@ impl Accounts {
                 .await
                 .or_internal()?;
         }
-        let authority =
-            authz::authority_of(&self.deps, &session.corp_id, &session.userid, user.is_admin)
-                .await?;
+        let authority = authz::authority_of(
+            &self.deps,
+            &session.corp_id,
+            &session.userid,
+            user.is_admin,
+            user.has_admin_roles,
+        )
+        .await?;
         Ok(UserActor {
             corp_id: session.corp_id,
             userid: session.userid,

@@ -55,16 +55,6 @@ impl Roles {
         Self { deps, audit }
     }
 
-    /// What a member may do as an admin, from their roles.
-    pub async fn authority(
-        &self,
-        corp: &CorpId,
-        userid: &UserId,
-        super_admin: bool,
-    ) -> Result<Authority, Error> {
-        authority_of(&self.deps, corp, userid, super_admin).await
-    }
-
     /// Every role, built-in first, with its holders.
     pub async fn list(&self, who: &UserActor, lang: Lang) -> Result<Vec<RoleView>, Error> {
         who.authority
@@ -482,9 +472,14 @@ pub(crate) async fn authority_of(
     corp: &CorpId,
     userid: &UserId,
     super_admin: bool,
+    has_roles: bool,
 ) -> Result<Authority, Error> {
     if super_admin {
         return Ok(Authority::super_admin());
+    }
+    // Most members hold no role: their row says so, and no grant is read.
+    if !has_roles {
+        return Ok(Authority::default());
     }
     let held = deps
         .stores

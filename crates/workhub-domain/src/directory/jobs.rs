@@ -151,8 +151,14 @@ impl Directory {
                 let user = user
                     .filter(|u| !u.disabled)
                     .ok_or_else(|| Error::new(Code::UserNotFound))?;
-                let authority =
-                    crate::authz::authority_of(&self.deps, corp, &userid, user.is_admin).await?;
+                let authority = crate::authz::authority_of(
+                    &self.deps,
+                    corp,
+                    &userid,
+                    user.is_admin,
+                    user.has_admin_roles,
+                )
+                .await?;
                 Ok(Actor::User(UserActor {
                     corp_id: corp.clone(),
                     userid,
