@@ -518,6 +518,7 @@ export function normConversation(c: ConversationView): ConversationView {
     peer: c.peer ? String(c.peer) : null,
     owner: String(c.owner ?? ''),
     announcement: String(c.announcement ?? ''),
+    avatar: typeof c.avatar === 'string' ? c.avatar : '',
     member_count: num(c.member_count),
     member_limit: num(c.member_limit),
     my_role: role(c.my_role),

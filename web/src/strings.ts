@@ -750,6 +750,11 @@ const zh = {
   'chat.quote.gone': '原消息已不存在',
   'chat.settings.makeAdmin': '设为管理员',
   'chat.settings.unmakeAdmin': '取消管理员',
+  'chat.settings.picture': '群头像',
+  'chat.settings.pictureChoose': '选择图片',
+  'chat.settings.pictureChange': '更换图片',
+  'chat.settings.pictureRemove': '移除',
+  'chat.settings.pictureUploading': '正在上传 {pct}%',
   'chat.offline.list': '暂时无法连接服务器，显示的是本机保存的会话。',
   'chat.offline.messages': '暂时无法连接服务器，显示的是本机保存的消息。',
 
@@ -1609,6 +1614,11 @@ const en: Dictionary = {
   'chat.quote.gone': 'The original message is no longer available',
   'chat.settings.makeAdmin': 'Make admin',
   'chat.settings.unmakeAdmin': 'Remove admin',
+  'chat.settings.picture': 'Group picture',
+  'chat.settings.pictureChoose': 'Choose image',
+  'chat.settings.pictureChange': 'Change image',
+  'chat.settings.pictureRemove': 'Remove',
+  'chat.settings.pictureUploading': 'Uploading {pct}%',
   'chat.offline.list': 'Cannot reach the server; showing the conversations saved on this device.',
   'chat.offline.messages': 'Cannot reach the server; showing the messages saved on this device.',
 

@@ -427,6 +427,8 @@ export interface ConversationView {
   peer?: string | null;
   owner: string;
   announcement: string;
+  /** Groups: the file id of the group's picture (`/api/v1/files/{id}/thumbnail`), "" for none. */
+  avatar: string;
   member_count: number;
   member_limit: number;
   my_role: ConversationRole;
@@ -468,6 +470,8 @@ export interface NewMessage {
 export type ConversationPatch = Partial<{
   name: string;
   announcement: string;
+  /** The file id of an uploaded image; "" removes the picture. */
+  avatar: string;
   add_members: string[];
   remove_members: string[];
   /** Owner only: the complete new set of admins. */

@@ -460,7 +460,7 @@ impl Messaging {
         let file = files.find_corp_file(corp, file_id).await.or_internal()?;
         match file {
             Some(f) if f.content_type.starts_with("image/") => Ok(f.file_id),
-            Some(_) => Err(Error::with(Code::UnsupportedFileType, "avatar: an image")),
+            Some(_) => Err(Error::with(Code::UnsupportedFileType, "avatar")),
             None => Err(Error::new(Code::FileNotFound)),
         }
     }

@@ -10,7 +10,7 @@ import { t, useLang } from '../../i18n';
 import { navigate } from '../../router';
 import type { ConversationView } from '../../types';
 import { conversationHref, useChat } from './context';
-import { Avatar } from './message';
+import { ConversationAvatar } from './message';
 import { searchPath } from './search';
 
 function preview(c: ConversationView, me: string, nameOf: (id: string) => string): string {
@@ -103,7 +103,7 @@ export function ConversationList(props: { openId: string | null; onNew: () => vo
                   data-unread={unread}
                   data-pinned={c.pinned ? 'true' : 'false'}
                 >
-                  <Avatar id={c.peer ?? c.id} name={name} />
+                  <ConversationAvatar c={c} name={name} testid="conv-picture" />
                   <span class="conv-main">
                     <span class="conv-top">
                       <span class="conv-name" data-testid="conv-name">

@@ -37,6 +37,39 @@ export function Avatar(props: { id: string; name: string }) {
   return <MemberAvatar member={person} />;
 }
 
+/** The server's thumbnail of a group's picture. */
+export const pictureUrl = (fileId: string) => `/api/v1/files/${encodeURIComponent(fileId)}/thumbnail`;
+
+/**
+ * A conversation's icon: a group's picture when it has one (an image that does not load falls
+ * back), else the initial of its name (direct chats: the peer's).
+ */
+export function ConversationAvatar(props: { c: ConversationView; name: string; testid?: string; large?: boolean }) {
+  const { c } = props;
+  const picture = c.kind === 'group' ? c.avatar : '';
+  const [broken, setBroken] = useState<string | null>(null);
+  if (picture && broken !== picture) {
+    return (
+      <img
+        class={`avatar member-avatar group-picture${props.large ? ' avatar-lg' : ''}`}
+        src={pictureUrl(picture)}
+        alt=""
+        data-testid={props.testid}
+        data-file-id={picture}
+        onError={() => setBroken(picture)}
+      />
+    );
+  }
+  if (props.large) {
+    return (
+      <span data-testid={props.testid ? `${props.testid}-none` : undefined} class="group-picture-none">
+        <MemberAvatar member={{ userid: c.id, name: props.name, department: [], status: 1 } as Member} size="lg" />
+      </span>
+    );
+  }
+  return <Avatar id={c.peer ?? c.id} name={props.name} />;
+}
+
 /** Touch screens: a press held for half a second opens the actions (iOS has no contextmenu). */
 function useLongPress(onLong: () => void) {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);

@@ -1,17 +1,36 @@
-//! Group settings, a panel over the conversation: name and announcement (owner and admins edit,
-//! others read), my pin / mute, the members with their roles (anyone adds, owner and admins
+//! Group settings, a panel over the conversation: the group's picture and its name and
+//! announcement (owner and admins edit, others see them; a picture is uploaded with tus, then
+//! `PATCH {avatar: file_id}`, `""` removes it), my pin / mute, the members with their roles (anyone adds, owner and admins
 //! remove, the owner makes and unmakes admins), robots (owner and admins), and leaving the group. The server checks every right
 //! again; its refusal is shown as it says it.
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { chat } from '../../api';
+import { newClientId } from '../../chat';
 import { MemberPicker } from '../../components/member-picker';
 import { Badge, Button, ErrorAlert, Field, onValue } from '../../components/ui';
 import { t } from '../../i18n';
 import type { ConversationDetail, ConversationView, Member } from '../../types';
 import { useChat } from './context';
-import { Avatar } from './message';
+import { newRecord, startUpload } from '../../resumable';
+import { Avatar, ConversationAvatar } from './message';
 import { Robots } from './robots';
+
+/** Uploads a picture (tus, like a file message) and resolves to its file id. */
+function uploadPicture(file: File, onProgress: (pct: number) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // Its own fingerprint: never resumed, and dropped by tus-js-client once complete.
+    const record = newRecord('group-picture', '', newClientId(), file);
+    const run = startUpload(file, record, false, {
+      onProgress: (sent, total) => onProgress(total ? Math.floor((sent * 100) / total) : 0),
+      onSuccess: resolve,
+      onError: (err) => {
+        void run.cancel();
+        reject(err);
+      },
+    });
+  });
+}
 
 export function GroupSettings(props: {
   detail: ConversationDetail;
@@ -30,6 +49,8 @@ export function GroupSettings(props: {
   const [error, setError] = useState<unknown>(null);
   const [adding, setAdding] = useState<Member[] | null>(null);
   const [confirmLeave, setConfirmLeave] = useState(false);
+  const [progress, setProgress] = useState<number | null>(null);
+  const pictureInput = useRef<HTMLInputElement>(null);
 
   // Someone else renamed the group (or changed the announcement) meanwhile: show the new value,
   // unless I had already edited the field.
@@ -75,6 +96,18 @@ export function GroupSettings(props: {
     return run(`admin:${userid}`, () => chat.update(c.id, { admins: admin ? [...now, userid] : now }), props.reload);
   };
 
+  // The server judges the file (`unsupported_file_type` for anything but an image).
+  const setPicture = (file: File) =>
+    run('picture', async () => {
+      setProgress(0);
+      try {
+        const fileId = await uploadPicture(file, setProgress);
+        return await chat.update(c.id, { avatar: fileId });
+      } finally {
+        setProgress(null);
+      }
+    });
+
   const dirty = name.trim() !== c.name || announcement !== c.announcement;
   const save = () =>
     run('save', () => {
@@ -100,6 +133,50 @@ export function GroupSettings(props: {
         </button>
       </header>
       <ErrorAlert error={error} testid="group-settings-error" />
+
+      <section class="settings-section" data-testid="group-picture-section">
+        <h3 class="settings-title">{t('chat.settings.picture')}</h3>
+        <div class="group-picture-row">
+          <ConversationAvatar c={c} name={c.name} testid="group-picture" large />
+          {manager ? (
+            <div class="row-buttons wrap">
+              <Button testid="group-picture-choose" small busy={busy === 'picture'} onClick={() => pictureInput.current?.click()}>
+                {t(c.avatar ? 'chat.settings.pictureChange' : 'chat.settings.pictureChoose')}
+              </Button>
+              {c.avatar ? (
+                <Button
+                  testid="group-picture-remove"
+                  kind="link"
+                  small
+                  busy={busy === 'picture-remove'}
+                  disabled={busy === 'picture'}
+                  onClick={() => void run('picture-remove', () => chat.update(c.id, { avatar: '' }))}
+                >
+                  {t('chat.settings.pictureRemove')}
+                </Button>
+              ) : null}
+              <input
+                ref={pictureInput}
+                type="file"
+                accept="image/*"
+                hidden
+                data-testid="group-picture-input"
+                onChange={(e) => {
+                  const file = e.currentTarget.files?.[0];
+                  // Cleared so that choosing the same file again fires `change` again.
+                  e.currentTarget.value = '';
+                  if (file) void setPicture(file);
+                }}
+              />
+            </div>
+          ) : null}
+        </div>
+        {progress !== null ? (
+          <span class="muted small" data-testid="group-picture-progress">
+            {t('chat.settings.pictureUploading', { pct: progress })}
+          </span>
+        ) : null}
+      </section>
 
       <section class="settings-section">
         {manager ? (

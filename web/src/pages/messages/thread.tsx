@@ -20,7 +20,7 @@ import { UploadList, filesOf } from './attach';
 import { Composer } from './composer';
 import { conversationPath, useChat } from './context';
 import { ForwardDialog } from './forward';
-import { MessageItem, type MessageActions, type Receipt } from './message';
+import { ConversationAvatar, MessageItem, type MessageActions, type Receipt } from './message';
 import { useQuotes } from './quotes';
 import { ReceiptsDialog } from './receipts';
 import { GroupSettings } from './settings';
@@ -236,6 +236,7 @@ export function ThreadView(props: { id: string; focus?: string | null }) {
         >
           ‹
         </button>
+        {group && conv?.avatar ? <ConversationAvatar c={conv} name={name} testid="thread-picture" /> : null}
         <div class="thread-title">
           <h2 data-testid="thread-title">{name}</h2>
           {group && conv ? (
