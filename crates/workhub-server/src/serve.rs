@@ -101,7 +101,7 @@ pub fn blobs(config: &Config) -> anyhow::Result<workhub_domain::files::Blobs> {
         }
     }
     let store = s3.build().context("configuring the S3 bucket for files")?;
-    Ok(workhub_domain::files::Blobs::new(std::sync::Arc::new(
+    Ok(workhub_domain::files::Blobs::shared(std::sync::Arc::new(
         store,
     )))
 }

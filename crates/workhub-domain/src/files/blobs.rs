@@ -19,6 +19,9 @@ const PART: usize = 8 * 1024 * 1024;
 #[derive(Clone)]
 pub struct Blobs {
     store: Arc<dyn ObjectStore>,
+    /// Shared by every node (a bucket): uploads in progress keep their chunks here too, so any
+    /// node can continue them.
+    shared: bool,
 }
 
 fn failed(e: object_store::Error) -> Error {
@@ -39,9 +42,22 @@ pub(super) fn thumbnail_key(sha256: &str) -> Key {
     Key::from(format!("thumbnails/{sha256}.png"))
 }
 
+/// Where an upload in progress keeps the chunk that starts at `offset`.
+pub(super) fn chunk_key(upload_id: &str, offset: i64) -> Key {
+    Key::from(format!("uploads/{upload_id}/{offset:020}"))
+}
+
 impl Blobs {
-    pub fn new(store: Arc<dyn ObjectStore>) -> Blobs {
-        Blobs { store }
+    /// Blobs in storage every node of a cluster shares (an S3-compatible bucket).
+    pub fn shared(store: Arc<dyn ObjectStore>) -> Blobs {
+        Blobs {
+            store,
+            shared: true,
+        }
+    }
+
+    pub(super) fn is_shared(&self) -> bool {
+        self.shared
     }
 
     /// Blobs in a local folder (`data_dir/files`), written with fsync: an acknowledged upload
@@ -51,7 +67,10 @@ impl Blobs {
         let store = object_store::local::LocalFileSystem::new_with_prefix(root)
             .map_err(std::io::Error::other)?
             .with_fsync(true);
-        Ok(Blobs::new(Arc::new(store)))
+        Ok(Blobs {
+            store: Arc::new(store),
+            shared: false,
+        })
     }
 
     pub(super) async fn exists(&self, key: &Key) -> Result<bool, Error> {
@@ -72,11 +91,27 @@ impl Blobs {
 
     /// Copies a local file into the store in parts, never holding it whole in memory.
     pub(super) async fn put_file(&self, key: &Key, path: &std::path::Path) -> Result<(), Error> {
+        self.put_file_range(key, path, 0, u64::MAX).await
+    }
+
+    /// Copies `len` bytes of a local file from `start` (to its end at most) into the store.
+    pub(super) async fn put_file_range(
+        &self,
+        key: &Key,
+        path: &std::path::Path,
+        start: u64,
+        len: u64,
+    ) -> Result<(), Error> {
+        use tokio::io::AsyncSeekExt;
         let io = |e: std::io::Error| {
             tracing::error!(error = %e, "reading an upload failed");
             Error::new(Code::Internal)
         };
         let mut file = tokio::fs::File::open(path).await.map_err(io)?;
+        file.seek(std::io::SeekFrom::Start(start))
+            .await
+            .map_err(io)?;
+        let mut file = file.take(len);
         let upload = self.store.put_multipart(key).await.map_err(failed)?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
         let mut buf = vec![0u8; 1024 * 1024];
@@ -113,6 +148,20 @@ impl Blobs {
 
     pub(super) async fn size(&self, key: &Key) -> Result<u64, Error> {
         Ok(self.store.head(key).await.map_err(failed)?.size)
+    }
+
+    /// Deletes every object under `prefix` (an upload's chunks).
+    pub(super) async fn delete_prefix(&self, prefix: &str) {
+        let prefix = Key::from(prefix);
+        let keys: Vec<Key> = self
+            .store
+            .list(Some(&prefix))
+            .filter_map(|meta| async move { meta.ok().map(|m| m.location) })
+            .collect()
+            .await;
+        for key in keys {
+            self.delete(&key).await;
+        }
     }
 
     pub(super) async fn delete(&self, key: &Key) {

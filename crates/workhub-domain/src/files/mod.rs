@@ -236,6 +236,7 @@ impl Files {
             ));
         }
         let path = self.partial(upload_id);
+        self.restore_partial(&upload, &path).await?;
         let mut file = tokio::fs::OpenOptions::new()
             .write(true)
             .open(&path)
@@ -272,6 +273,12 @@ impl Files {
         // On disk before the offset is recorded: an acknowledged offset is never lost.
         file.sync_data().await.map_err(io)?;
         drop(file);
+        if self.blobs.is_shared() && written > 0 {
+            // In the shared bucket too, so that any node can take the upload over.
+            let key = blobs::chunk_key(upload_id, offset);
+            let (start, len) = (offset as u64, written as u64);
+            self.blobs.put_file_range(&key, &path, start, len).await?;
+        }
         let to = offset + written;
         let moved = self
             .deps
@@ -293,6 +300,34 @@ impl Files {
         Ok(upload)
     }
 
+    /// Rebuilds this node's copy of an upload in progress from the shared bucket's chunks when
+    /// another node received them (or this node lost its copy). Local storage: nothing to do.
+    async fn restore_partial(&self, upload: &Upload, path: &Path) -> Result<(), Error> {
+        let have = tokio::fs::metadata(path)
+            .await
+            .map(|m| m.len())
+            .unwrap_or(0);
+        if !self.blobs.is_shared() || have >= upload.offset as u64 {
+            return Ok(());
+        }
+        tokio::fs::create_dir_all(self.root.join("uploads"))
+            .await
+            .map_err(io)?;
+        let mut file = tokio::fs::File::create(path).await.map_err(io)?;
+        let mut at: i64 = 0;
+        while at < upload.offset {
+            let key = blobs::chunk_key(&upload.upload_id, at);
+            let mut chunk = self.blobs.stream(&key, None).await?;
+            while let Some(bytes) = chunk.next().await {
+                let bytes = bytes.map_err(io)?;
+                file.write_all(&bytes).await.map_err(io)?;
+                at += bytes.len() as i64;
+            }
+        }
+        file.sync_data().await.map_err(io)?;
+        Ok(())
+    }
+
     /// The last byte arrived: hash, store once, record the file.
     async fn finish(&self, upload: Upload) -> Result<Upload, Error> {
         let path = self.partial(&upload.upload_id);
@@ -303,6 +338,7 @@ impl Files {
             self.blobs.put_file(&blob, &path).await?;
         }
         tokio::fs::remove_file(&path).await.map_err(io)?;
+        self.forget_chunks(&upload.upload_id).await;
         let file_id = uuid::Uuid::now_v7().simple().to_string();
         let record = FileRecord {
             corp_id: upload.corp_id.clone(),
@@ -404,7 +440,17 @@ impl Files {
             .await
             .or_internal()?;
         let _ = tokio::fs::remove_file(self.partial(upload_id)).await;
+        self.forget_chunks(upload_id).await;
         Ok(())
+    }
+
+    /// Drops an upload's chunks from the shared bucket (when there is one).
+    async fn forget_chunks(&self, upload_id: &str) {
+        if self.blobs.is_shared() {
+            self.blobs
+                .delete_prefix(&format!("uploads/{upload_id}"))
+                .await;
+        }
     }
 
     /// A file of the caller's company and where its bytes are.
@@ -471,6 +517,7 @@ impl Files {
                 .await
                 .or_internal()?;
             let _ = tokio::fs::remove_file(self.partial(&u.upload_id)).await;
+            self.forget_chunks(&u.upload_id).await;
         }
         Ok(expired.len())
     }

@@ -443,7 +443,8 @@ async fn each_member_lists_their_own_unfinished_uploads_to_resume_anywhere() {
 
 /// With an S3-compatible bucket (CI runs a local moto server and sets WORKHUB_TEST_S3_URL),
 /// stored bytes live in the bucket, not on the node's disk: a node without the files folder still
-/// serves them, so cluster nodes share files without sharing a folder.
+/// serves them and continues an upload another node began, so cluster nodes share files without
+/// sharing a folder.
 #[tokio::test]
 async fn files_live_in_an_s3_bucket_that_any_node_can_serve() {
     let Some(endpoint) = std::env::var("WORKHUB_TEST_S3_URL")
@@ -494,10 +495,29 @@ async fn files_live_in_an_s3_bucket_that_any_node_can_serve() {
             0,
             "no blob on the node's disk"
         );
+        // An upload left half done on this node.
+        let half_way = start(&s, t, content.len(), "续传.bin").await;
+        let res = patch(&s, t, &half_way, 0, &content[..150_000], None).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
 
         // A node that never saw the folder: remove it and start again.
         let _ = std::fs::remove_dir_all(&files_dir);
         let s = s.restart().await;
+        // It takes the unfinished upload over from the bucket's chunks.
+        let res = patch(&s, t, &half_way, 150_000, &content[150_000..], None).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::NO_CONTENT,
+            "resumed on another node"
+        );
+        let resumed = header(&res, "workhub-file-id");
+        let path = format!("{}/api/v1/files/{resumed}", s.url);
+        let whole = s.http.get(&path).bearer_auth(t).send().await.unwrap();
+        assert_eq!(
+            whole.bytes().await.unwrap().to_vec(),
+            content,
+            "the bytes are whole"
+        );
         let path = format!("{}/api/v1/files/{file_id}", s.url);
         let whole = s.http.get(&path).bearer_auth(t).send().await.unwrap();
         assert_eq!(whole.status(), StatusCode::OK);
