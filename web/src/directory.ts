@@ -1,6 +1,6 @@
 //! The loaded directory (departments, everyone, tags) for a page, kept current by the live
 //! events `department.*`, `member.*` and `tag.*` (docs/api-directory.md "Events").
-//! `member.resigned` {member, handover_to} is applied like `member.updated` (the member is now
+//! `member.resigned` {userid, handover_to} is applied like `member.updated` (the member is now
 //! disabled). `directory.visibility_changed` and `directory.imported` reload everything: what
 //! this viewer may see can change as a whole (departments and people appear or go).
 //!

@@ -187,13 +187,7 @@ impl Directory {
         let corp_row = self.corps.get(&corp).await?;
         let limit = corp_row.edition.member_limit(corp_row.verified);
         let view = MemberView::of(&member, false, false);
-        // Events reach every member: contact details go masked; GET shows what each may see.
-        let shown = MemberView::of(&member, true, true);
-        let event = NewEvent::new(
-            self.audience(),
-            kinds::MEMBER_CREATED,
-            &serde_json::json!({ "member": shown }),
-        );
+        let event = NewEvent::new(self.audience(), kinds::MEMBER_CREATED, &changed(&member));
         let committed = match self
             .deps
             .stores
@@ -432,13 +426,7 @@ impl Directory {
 
     async fn save(&self, corp: &CorpId, member: Member) -> Result<MemberView, Error> {
         let view = MemberView::of(&member, false, false);
-        // Events reach every member: contact details go masked; GET shows what each may see.
-        let shown = MemberView::of(&member, true, true);
-        let event = NewEvent::new(
-            self.audience(),
-            kinds::MEMBER_UPDATED,
-            &serde_json::json!({ "member": shown }),
-        );
+        let event = NewEvent::new(self.audience(), kinds::MEMBER_UPDATED, &changed(&member));
         let committed = match self
             .deps
             .stores
@@ -564,10 +552,7 @@ impl Directory {
             let event = NewEvent::new(
                 self.audience(),
                 kinds::MEMBER_RESIGNED,
-                &serde_json::json!({
-                    "member": MemberView::of(&member, true, true),
-                    "handover_to": heir.userid,
-                }),
+                &serde_json::json!({ "userid": member.userid, "handover_to": heir.userid }),
             );
             let (from, to) = (member.userid.clone(), heir.userid.clone());
             let store = &self.deps.stores.directory;
@@ -680,4 +665,11 @@ impl Directory {
             .await;
         outcome
     }
+}
+
+/// What a member event says: only who changed. Events reach every member of the company, and
+/// not everyone may see everyone (visibility rules, masked contacts): clients read the member
+/// through the API, which shows each reader what they may see.
+fn changed(member: &Member) -> serde_json::Value {
+    serde_json::json!({ "userid": member.userid })
 }

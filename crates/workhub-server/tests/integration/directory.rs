@@ -340,12 +340,9 @@ async fn directory_changes_reach_every_member_live() {
     .await;
     let e = ws.next_event(5 * SECOND).await.expect("member event");
     assert_eq!(
-        e["data"]["member"]["email"], "w***@acme.test",
-        "events reach everyone: contact details masked"
-    );
-    assert_eq!(
-        (e["kind"].as_str(), e["data"]["member"]["userid"].as_str()),
-        (Some("member.created"), Some("wangwu"))
+        (e["kind"].as_str(), e["data"].clone()),
+        (Some("member.created"), json!({ "userid": "wangwu" })),
+        "events reach everyone: they name the member, the API shows what each reader may see"
     );
     let (_, tag) = post(
         &s,

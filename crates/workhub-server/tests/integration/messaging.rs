@@ -936,7 +936,7 @@ async fn a_resigning_member_hands_their_groups_to_a_successor() {
             .find(|e| e["kind"] == "member.resigned")
             .expect("event");
         assert_eq!(resigned["data"]["handover_to"], "carol", "{resigned}");
-        assert_eq!(resigned["data"]["member"]["userid"], "bob");
+        assert_eq!(resigned["data"]["userid"], "bob");
         s.stop().await;
     }
 }
