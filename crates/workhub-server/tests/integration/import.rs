@@ -8,20 +8,8 @@ use serde_json::Value;
 use crate::support::TestServer;
 
 async fn preview(s: &TestServer, token: &str, csv: &str, mode: &str) -> (StatusCode, Value) {
-    let res = s
-        .http
-        .post(format!(
-            "{}/api/v1/directory/import/preview?mode={mode}",
-            s.url
-        ))
-        .bearer_auth(token)
-        .header("accept-language", "en")
-        .body(csv.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap())
+    let path = format!("/api/v1/directory/import/preview?mode={mode}");
+    upload(s, token, &path, csv.as_bytes().to_vec()).await
 }
 
 async fn apply(s: &TestServer, token: &str, import_id: &str, mode: &str) -> (StatusCode, Value) {

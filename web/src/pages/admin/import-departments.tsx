@@ -8,11 +8,11 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { directory } from '../../api';
-import { Alert, Button, Card, ErrorAlert, ProgressBar } from '../../components/ui';
+import { Alert, Button, Card, ErrorAlert } from '../../components/ui';
 import { t } from '../../i18n';
 import type { Key } from '../../strings';
 import type { DeptImportPreviewAnswer, Department, DirectoryJob, JobResultRow } from '../../types';
-import { FilePick, ImportStats, RowErrors, csvHref, jobPercent, pollJob } from './import-parts';
+import { FilePick, ImportStats, JobProgress, RowErrors, csvHref, pollJob } from './import-parts';
 
 /** The department template's header row (what the server reads and departments/export.csv writes). */
 export const DEPT_TEMPLATE_HEADER = '部门名称,部门ID,父部门ID,排序';
@@ -226,74 +226,56 @@ export function DeptImport(props: { mayExport: boolean }) {
 
 function DeptJobCard(props: { job: DirectoryJob }) {
   const { job } = props;
-  const finished = job.status === 3;
   const failures = job.result.filter((r) => r.errcode !== 0);
-  const ok = job.result.length - failures.length;
-  const pct = jobPercent(job);
   const tally = new Map<ActionName, number>();
   for (const r of job.result) {
     if (r.errcode !== 0) continue;
     for (const a of actionNames(r.action)) tally.set(a, (tally.get(a) ?? 0) + 1);
   }
   const actionText = (r: JobResultRow) => actionNames(r.action).map((a) => t(`dimp.action.${a}` as Key)).join('、');
+  const summary = tally.size ? (
+    <ul class="chip-list import-tally" data-testid="dept-import-tally">
+      {(['create', 'rename', 'move', 'reorder', 'delete'] as const)
+        .filter((a) => tally.has(a))
+        .map((a) => (
+          <li key={a} class="chip" data-testid={`dept-import-tally-${a}`} data-count={tally.get(a)}>
+            {t('dimp.tally', { action: t(`dimp.action.${a}` as Key), n: tally.get(a) ?? 0 })}
+          </li>
+        ))}
+    </ul>
+  ) : null;
   return (
-    <Card title={t('imp.progress')} testid="dept-import-job">
-      <div class="import-job" data-status={job.status} data-percentage={pct} data-done={finished ? 'true' : 'false'}>
-        <ProgressBar value={pct / 100} testid="dept-import-progress" label={t('imp.progress')} />
-        <p class="muted small" data-testid="dept-import-progress-text">
-          {t('imp.progressText', { done: job.done, total: job.total })}
-        </p>
-        {finished ? (
-          <Alert kind={failures.length ? 'warning' : 'success'} testid="dept-import-result">
-            <span data-testid="dept-import-result-text" data-ok={ok} data-failed={failures.length}>
-              {t('dimp.done', { ok, failed: failures.length })}
-            </span>
-            {tally.size ? (
-              <ul class="chip-list import-tally" data-testid="dept-import-tally">
-                {(['create', 'rename', 'move', 'reorder', 'delete'] as const)
-                  .filter((a) => tally.has(a))
-                  .map((a) => (
-                    <li key={a} class="chip" data-testid={`dept-import-tally-${a}`} data-count={tally.get(a)}>
-                      {t('dimp.tally', { action: t(`dimp.action.${a}` as Key), n: tally.get(a) ?? 0 })}
-                    </li>
-                  ))}
-              </ul>
-            ) : null}
-          </Alert>
-        ) : null}
-        {finished ? (
-          <a class="btn btn-default btn-sm import-open-dir" href="#/app/admin/directory" data-testid="dept-import-open-directory">
-            {t('dimp.openDirectory')}
-          </a>
-        ) : null}
-        {finished && failures.length > 0 ? (
-          <div class="table-wrap">
-            <h3 class="import-subtitle">{t('dimp.failures')}</h3>
-            <table class="table" data-testid="dept-import-failures">
-              <thead>
-                <tr>
-                  <th>{t('dimp.deptId')}</th>
-                  <th>{t('dimp.action')}</th>
-                  <th>{t('imp.errcode')}</th>
-                  <th>{t('imp.errmsg')}</th>
+    <JobProgress job={job} prefix="dept-import" doneKey="dimp.done" summary={summary}>
+      <a class="btn btn-default btn-sm import-open-dir" href="#/app/admin/directory" data-testid="dept-import-open-directory">
+        {t('dimp.openDirectory')}
+      </a>
+      {failures.length > 0 ? (
+        <div class="table-wrap">
+          <h3 class="import-subtitle">{t('dimp.failures')}</h3>
+          <table class="table" data-testid="dept-import-failures">
+            <thead>
+              <tr>
+                <th>{t('dimp.deptId')}</th>
+                <th>{t('dimp.action')}</th>
+                <th>{t('imp.errcode')}</th>
+                <th>{t('imp.errmsg')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {failures.map((r, i) => (
+                <tr key={`${r.partyid ?? ''}-${i}`} data-testid="dept-import-failure-row" data-dept-id={r.partyid}>
+                  <td data-label={t('dimp.deptId')} class="mono">
+                    {r.partyid ?? '—'}
+                  </td>
+                  <td data-label={t('dimp.action')}>{actionText(r)}</td>
+                  <td data-label={t('imp.errcode')}>{r.errcode}</td>
+                  <td data-label={t('imp.errmsg')}>{r.errmsg}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {failures.map((r, i) => (
-                  <tr key={`${r.partyid ?? ''}-${i}`} data-testid="dept-import-failure-row" data-dept-id={r.partyid}>
-                    <td data-label={t('dimp.deptId')} class="mono">
-                      {r.partyid ?? '—'}
-                    </td>
-                    <td data-label={t('dimp.action')}>{actionText(r)}</td>
-                    <td data-label={t('imp.errcode')}>{r.errcode}</td>
-                    <td data-label={t('imp.errmsg')}>{r.errmsg}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
-      </div>
-    </Card>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </JobProgress>
   );
 }

@@ -2,10 +2,10 @@
 //! the file picker (button or drop; .csv and .xlsx only), the counts, the table of row errors in
 //! the UI language, and polling a directory job until it finishes.
 
-import type { Ref } from 'preact';
+import type { ComponentChildren, Ref } from 'preact';
 import { useState } from 'preact/hooks';
 import { directory } from '../../api';
-import { Alert } from '../../components/ui';
+import { Alert, Card, ProgressBar } from '../../components/ui';
 import { getLang, t } from '../../i18n';
 import type { Key } from '../../strings';
 import type { DirectoryJob, ImportCounts, ImportRowError } from '../../types';
@@ -172,3 +172,40 @@ export async function pollJob(jobid: string, alive: () => boolean, onState: (job
 
 /** Progress in percent: 100 once finished, else the server's figure clamped. */
 export const jobPercent = (job: DirectoryJob) => (job.status === 3 ? 100 : Math.max(0, Math.min(100, job.percentage)));
+
+/**
+ * A running or finished import job: the progress bar, and once done the outcome (`summary` adds
+ * to it) and what follows it (`children`: the failures). Test ids start with `prefix`.
+ */
+export function JobProgress(props: {
+  job: DirectoryJob;
+  prefix: string;
+  doneKey: Key;
+  summary?: ComponentChildren;
+  children?: ComponentChildren;
+}) {
+  const { job, prefix } = props;
+  const finished = job.status === 3;
+  const failed = job.result.filter((r) => r.errcode !== 0).length;
+  const ok = job.result.length - failed;
+  const pct = jobPercent(job);
+  return (
+    <Card title={t('imp.progress')} testid={`${prefix}-job`}>
+      <div class="import-job" data-status={job.status} data-percentage={pct} data-done={finished ? 'true' : 'false'}>
+        <ProgressBar value={pct / 100} testid={`${prefix}-progress`} label={t('imp.progress')} />
+        <p class="muted small" data-testid={`${prefix}-progress-text`}>
+          {t('imp.progressText', { done: job.done, total: job.total })}
+        </p>
+        {finished ? (
+          <Alert kind={failed ? 'warning' : 'success'} testid={`${prefix}-result`}>
+            <span data-testid={`${prefix}-result-text`} data-ok={ok} data-failed={failed}>
+              {t(props.doneKey, { ok, failed })}
+            </span>
+            {props.summary}
+          </Alert>
+        ) : null}
+        {finished ? props.children : null}
+      </div>
+    </Card>
+  );
+}

@@ -8,13 +8,13 @@
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { directory } from '../../api';
-import { Alert, Button, Card, ErrorAlert, ProgressBar } from '../../components/ui';
+import { Alert, Button, Card, ErrorAlert } from '../../components/ui';
 import { t, useLang } from '../../i18n';
 import { can } from '../../perms';
 import type { Key } from '../../strings';
 import type { DirectoryJob, ImportMode, ImportPreviewAnswer, Me } from '../../types';
 import { DeptImport } from './import-departments';
-import { FilePick, ImportStats, RowErrors, csvHref, jobPercent, pollJob } from './import-parts';
+import { FilePick, ImportStats, JobProgress, RowErrors, csvHref, pollJob } from './import-parts';
 
 /** The WeCom template's header row (what the server reads and what export.csv writes). */
 export const TEMPLATE_HEADER = '姓名,帐号,手机号,邮箱,所在部门,职位,性别,是否部门内领导,排序,别名,座机,禁用';
@@ -265,51 +265,34 @@ function MemberImport(props: { mayExport: boolean }) {
 }
 
 function JobCard(props: { job: DirectoryJob }) {
-  const { job } = props;
-  const finished = job.status === 3;
-  const failures = job.result.filter((r) => r.errcode !== 0);
-  const ok = job.result.length - failures.length;
-  const pct = jobPercent(job);
+  const failures = props.job.result.filter((r) => r.errcode !== 0);
   return (
-    <Card title={t('imp.progress')} testid="import-job">
-      <div class="import-job" data-status={job.status} data-percentage={pct} data-done={finished ? 'true' : 'false'}>
-        <ProgressBar value={pct / 100} testid="import-progress" label={t('imp.progress')} />
-        <p class="muted small" data-testid="import-progress-text">
-          {t('imp.progressText', { done: job.done, total: job.total })}
-        </p>
-        {finished ? (
-          <Alert kind={failures.length ? 'warning' : 'success'} testid="import-result">
-            <span data-testid="import-result-text" data-ok={ok} data-failed={failures.length}>
-              {t('imp.done', { ok, failed: failures.length })}
-            </span>
-          </Alert>
-        ) : null}
-        {finished && failures.length > 0 ? (
-          <div class="table-wrap">
-            <h3 class="import-subtitle">{t('imp.failures')}</h3>
-            <table class="table" data-testid="import-failures">
-              <thead>
-                <tr>
-                  <th>{t('imp.userid')}</th>
-                  <th>{t('imp.errcode')}</th>
-                  <th>{t('imp.errmsg')}</th>
+    <JobProgress job={props.job} prefix="import" doneKey="imp.done">
+      {failures.length > 0 ? (
+        <div class="table-wrap">
+          <h3 class="import-subtitle">{t('imp.failures')}</h3>
+          <table class="table" data-testid="import-failures">
+            <thead>
+              <tr>
+                <th>{t('imp.userid')}</th>
+                <th>{t('imp.errcode')}</th>
+                <th>{t('imp.errmsg')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {failures.map((r, i) => (
+                <tr key={`${r.userid ?? ''}-${i}`} data-testid="import-failure-row" data-userid={r.userid}>
+                  <td data-label={t('imp.userid')} class="mono">
+                    {r.userid}
+                  </td>
+                  <td data-label={t('imp.errcode')}>{r.errcode}</td>
+                  <td data-label={t('imp.errmsg')}>{r.errmsg}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {failures.map((r, i) => (
-                  <tr key={`${r.userid ?? ''}-${i}`} data-testid="import-failure-row" data-userid={r.userid}>
-                    <td data-label={t('imp.userid')} class="mono">
-                      {r.userid}
-                    </td>
-                    <td data-label={t('imp.errcode')}>{r.errcode}</td>
-                    <td data-label={t('imp.errmsg')}>{r.errmsg}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
-      </div>
-    </Card>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </JobProgress>
   );
 }
