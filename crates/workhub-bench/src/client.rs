@@ -171,19 +171,57 @@ pub struct Inbox {
 }
 
 impl Inbox {
-    fn record(&mut self, data: &Value, at: Instant) {
-        let client = data["client_msg_id"].as_str().unwrap_or("").to_string();
-        let conversation = data["conversation_id"].as_str().unwrap_or("").to_string();
-        let seq = data["seq"].as_i64().unwrap_or(0);
-        let last = self.last_seq.entry(conversation).or_insert(0);
-        if seq <= *last {
+    fn record(&mut self, message: &PushedMessage<'_>, at: Instant) {
+        let last = self
+            .last_seq
+            .entry(message.conversation_id.to_string())
+            .or_insert(0);
+        if message.seq <= *last {
             self.out_of_order += 1;
         }
-        *last = seq.max(*last);
-        if self.arrivals.insert(client, at).is_some() {
+        *last = message.seq.max(*last);
+        if self
+            .arrivals
+            .insert(message.client_msg_id.to_string(), at)
+            .is_some()
+        {
             self.duplicates += 1;
         }
     }
+}
+
+/// A pushed frame, read only as far as the benchmark needs (as a client that knows the
+/// protocol would): events other than new messages keep their data unread.
+#[derive(serde::Deserialize)]
+struct Frame<'a> {
+    #[serde(borrow)]
+    event: Option<PushedEvent<'a>>,
+}
+
+/// A page of `GET /sync`.
+#[derive(serde::Deserialize)]
+pub struct SyncPage<'a> {
+    #[serde(borrow)]
+    pub events: Vec<PushedEvent<'a>>,
+    pub next_since: i64,
+    pub has_more: bool,
+}
+
+#[derive(serde::Deserialize)]
+pub struct PushedEvent<'a> {
+    #[serde(borrow)]
+    pub kind: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    pub data: &'a serde_json::value::RawValue,
+}
+
+#[derive(serde::Deserialize)]
+pub struct PushedMessage<'a> {
+    #[serde(borrow)]
+    pub conversation_id: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    pub client_msg_id: std::borrow::Cow<'a, str>,
+    pub seq: i64,
 }
 
 /// Opens a member's WebSocket from `since`; the returned inbox fills as messages arrive.
@@ -202,13 +240,14 @@ pub async fn listen(server: &Server, m: &Member, since: i64) -> Result<Arc<Mutex
         while let Some(Ok(msg)) = ws.next().await {
             let Message::Text(text) = msg else { continue };
             let at = Instant::now();
-            let Ok(frame) = serde_json::from_str::<Value>(&text) else {
+            let Ok(Frame { event: Some(event) }) = serde_json::from_str::<Frame>(&text) else {
                 continue;
             };
-            if frame["event"]["kind"] == "message.new"
+            if event.kind == "message.new"
+                && let Ok(message) = serde_json::from_str::<PushedMessage>(event.data.get())
                 && let Ok(mut inbox) = filling.lock()
             {
-                inbox.record(&frame["event"]["data"], at);
+                inbox.record(&message, at);
             }
         }
     });

@@ -264,22 +264,18 @@ async fn w3(args: &Args, server: &Server, admin: &str) -> Result<Value> {
         let body = res.bytes().await?;
         requests += 1;
         bytes += body.len();
-        let page: Value = serde_json::from_slice(&body)?;
-        for e in page["events"].as_array().into_iter().flatten() {
-            if e["kind"] != "message.new" {
+        let page: crate::client::SyncPage = serde_json::from_slice(&body)?;
+        for e in &page.events {
+            if e.kind != "message.new" {
                 continue;
             }
-            let seq = e["data"]["seq"].as_i64().unwrap_or(0);
-            out_of_order += usize::from(seq <= last_seq);
-            last_seq = last_seq.max(seq);
-            let id = e["data"]["client_msg_id"]
-                .as_str()
-                .unwrap_or("")
-                .to_string();
-            duplicates += usize::from(!seen.insert(id));
+            let message: crate::client::PushedMessage = serde_json::from_str(e.data.get())?;
+            out_of_order += usize::from(message.seq <= last_seq);
+            last_seq = last_seq.max(message.seq);
+            duplicates += usize::from(!seen.insert(message.client_msg_id.to_string()));
         }
-        next = page["next_since"].as_i64().unwrap_or(next);
-        if page["has_more"] != true {
+        next = page.next_since;
+        if !page.has_more {
             break;
         }
     }

@@ -20,8 +20,26 @@ use workhub_domain::Domain;
 /// Largest JSON body the API reads; uploads have their own limits.
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// What every handler reads. Axum clones the state for each request and extractor, and the
+/// services inside hold many `Arc`s: one shared `Arc` keeps that clone to a single increment.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(std::sync::Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub domain: Domain,
     pub metrics: Option<PrometheusHandle>,
     /// Mark cookies `Secure` (when serving TLS, or behind a TLS-terminating proxy).

@@ -147,7 +147,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     )
     .map_err(|e| anyhow::anyhow!("opening the search index: {e:?}"))?;
     spawn_indexer(search.clone(), shutdown.clone());
-    let state = AppState {
+    let state = AppState::new(workhub_http::Shared {
         metrics: metrics(),
         secure_cookies: config.http.secure_cookies || tls,
         trust_forwarded_for: config.http.trust_forwarded_for,
@@ -161,7 +161,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
         ),
         shutdown: shutdown.clone(),
         domain,
-    };
+    });
     spawn_housekeeping(state.domain.clone(), state.files.clone(), shutdown.clone());
     let app = workhub_http::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind(&config.listen)

@@ -3,7 +3,8 @@
 use sqlx::Row;
 use workhub_core::{CorpId, UserId};
 use workhub_store::accounts::{
-    AccountStore, ApprovalStatus, Device, DeviceApproval, NewSession, NewUser, Session, User,
+    AccountStore, ApprovalStatus, Device, DeviceApproval, NewSession, NewUser, Session, SignedIn,
+    User,
 };
 use workhub_store::{Committed, NewEvent, StoreResult};
 
@@ -134,15 +135,20 @@ impl AccountStore for SqlStore {
             .await
     }
 
-    async fn find_session_by_token(&self, token_digest: &str) -> StoreResult<Option<Session>> {
-        let row =
-            sqlx::query("SELECT * FROM sessions WHERE token_digest = $1 AND revoked_at IS NULL")
-                .bind(token_digest.to_string())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend_error)?;
+    async fn find_signed_in(&self, token_digest: &str) -> StoreResult<Option<SignedIn>> {
+        let row = sqlx::query(
+            "SELECT s.*, u.status AS member_status, u.is_admin AS member_is_admin, \
+             u.admin_roles AS member_admin_roles, p.policy AS corp_policy FROM sessions s \
+             LEFT JOIN users u ON u.corp_id = s.corp_id AND u.userid = s.userid \
+             LEFT JOIN security_policies p ON p.corp_id = s.corp_id \
+             WHERE s.token_digest = $1 AND s.revoked_at IS NULL",
+        )
+        .bind(token_digest.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend_error)?;
         row.as_ref()
-            .map(rows::session)
+            .map(rows::signed_in)
             .transpose()
             .map_err(backend_error)
     }

@@ -3,7 +3,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use workhub_core::{CorpId, Edition, UserId};
-use workhub_store::accounts::{ApprovalStatus, DeviceApproval, Session, User};
+use workhub_store::accounts::{
+    ApprovalStatus, DeviceApproval, MemberStanding, Session, SignedIn, User,
+};
 use workhub_store::audit::AuditRecord;
 use workhub_store::corps::Corp;
 use workhub_store::messaging::Message;
@@ -62,6 +64,23 @@ pub(crate) fn session(row: &AnyRow) -> RowResult<Session> {
         created_at: row.try_get("created_at")?,
         last_seen_at: row.try_get("last_seen_at")?,
         revoked: row.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
+    })
+}
+
+/// A session row joined with its member's standing and the company's policy.
+pub(crate) fn signed_in(row: &AnyRow) -> RowResult<SignedIn> {
+    let member = match row.try_get::<Option<i64>, _>("member_status")? {
+        Some(status) => Some(MemberStanding {
+            disabled: status == 2,
+            is_admin: flag(row, "member_is_admin")?,
+            has_admin_roles: row.try_get::<i64, _>("member_admin_roles")? > 0,
+        }),
+        None => None,
+    };
+    Ok(SignedIn {
+        session: session(row)?,
+        member,
+        policy: row.try_get("corp_policy")?,
     })
 }
 

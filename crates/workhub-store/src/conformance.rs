@@ -5,7 +5,9 @@
 
 use workhub_core::{CorpId, Edition, UserId};
 
-use crate::accounts::{ApprovalStatus, DeviceApproval, NewSession, NewUser, Session};
+use crate::accounts::{
+    ApprovalStatus, DeviceApproval, MemberStanding, NewSession, NewUser, Session,
+};
 use crate::audit::{AuditFilter, AuditRecord};
 use crate::corps::{AccessToken, CorpDetails, NewCorp};
 use crate::signups::{Signup, StoredFile};
@@ -18,6 +20,7 @@ pub async fn run_all(stores: &Stores) {
     sessions_and_devices(stores).await;
     device_approvals(stores).await;
     passwords_and_policy(stores).await;
+    signed_in_reads_member_and_policy(stores).await;
     access_tokens_and_apps(stores).await;
     audit_log(stores).await;
     signups_files_operators(stores).await;
@@ -400,11 +403,16 @@ async fn sessions_and_devices(stores: &Stores) {
 
     let found = stores
         .accounts
-        .find_session_by_token(&format!("d{a}"))
+        .find_signed_in(&format!("d{a}"))
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(found.session_id, a);
+    assert_eq!(found.session.session_id, a);
+    let standing = found
+        .member
+        .expect("the member's standing comes with the session");
+    assert!(!standing.disabled);
+    assert_eq!(found.policy, None, "no policy saved yet");
     stores
         .accounts
         .touch_session(&a, 5_000, "10.0.0.1")
@@ -412,10 +420,11 @@ async fn sessions_and_devices(stores: &Stores) {
         .unwrap();
     let found = stores
         .accounts
-        .find_session_by_token(&format!("d{a}"))
+        .find_signed_in(&format!("d{a}"))
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .session;
     assert_eq!((found.last_seen_at, found.ip.as_str()), (5_000, "10.0.0.1"));
     assert_eq!(
         stores
@@ -458,7 +467,7 @@ async fn sessions_and_devices(stores: &Stores) {
     assert!(
         stores
             .accounts
-            .find_session_by_token(&format!("d{a}"))
+            .find_signed_in(&format!("d{a}"))
             .await
             .unwrap()
             .is_none()
@@ -647,6 +656,61 @@ async fn passwords_and_policy(stores: &Stores) {
     assert_eq!(
         stores.accounts.find_policy(&corp).await.unwrap().as_deref(),
         Some(r#"{"a":2}"#)
+    );
+}
+
+/// A session is read with its member's standing and the company's policy, which change apart
+/// from it.
+async fn signed_in_reads_member_and_policy(stores: &Stores) {
+    let corp = new_corp(stores, 1_000).await;
+    let admin = uid("admin");
+    let id = format!("s-{}", CorpId::generate());
+    stores
+        .accounts
+        .open_session(NewSession {
+            session: session(&corp, &id, "dev-1", 1_000),
+            token_digest: format!("d{id}"),
+            trust_device: false,
+        })
+        .await
+        .unwrap();
+    let signed_in = || async {
+        stores
+            .accounts
+            .find_signed_in(&format!("d{id}"))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let found = signed_in().await;
+    let user = stores
+        .accounts
+        .find_user(&corp, &admin)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        found.member,
+        Some(MemberStanding {
+            disabled: user.disabled,
+            is_admin: user.is_admin,
+            has_admin_roles: user.has_admin_roles,
+        })
+    );
+    let e = NewEvent::new(Recipients::WholeCorp, "security_policy.changed", &1);
+    stores
+        .accounts
+        .save_policy(&corp, r#"{"a":3}"#.into(), 3_000, e)
+        .await
+        .unwrap();
+    assert_eq!(signed_in().await.policy.as_deref(), Some(r#"{"a":3}"#));
+    assert!(
+        stores
+            .accounts
+            .find_signed_in("no-such-digest")
+            .await
+            .unwrap()
+            .is_none()
     );
 }
 

@@ -5,7 +5,7 @@ use workhub_store::accounts::{ApprovalStatus, DeviceApproval, NewSession, Sessio
 use workhub_store::{NewEvent, Recipients};
 
 use super::policy::{Platform, SecurityPolicy};
-use super::{Accounts, ApprovalView, kinds, password};
+use super::{Accounts, ApprovalView, kinds, password, policy_of};
 use crate::authz;
 use crate::context::{Actor, Meta, UserActor};
 use crate::{StoreResultExt, store_error};
@@ -402,15 +402,16 @@ impl Accounts {
     /// The member a session token belongs to, if the session is still valid under the policy.
     /// Expired sessions are revoked on the spot.
     pub async fn authenticate(&self, meta: &Meta, token: &str) -> Result<UserActor, Error> {
-        let session = self
+        let signed_in = self
             .deps
             .stores
             .accounts
-            .find_session_by_token(&secret::digest(token))
+            .find_signed_in(&secret::digest(token))
             .await
             .or_internal()?
             .ok_or_else(|| Error::new(Code::Unauthenticated))?;
-        let policy = self.policy(&session.corp_id).await?;
+        let session = signed_in.session;
+        let policy = policy_of(signed_in.policy.as_deref());
         let now = self.deps.now();
         if policy.session_expired(session.created_at, session.last_seen_at, now) {
             self.revoke(&session, "expired").await?;
@@ -419,14 +420,7 @@ impl Accounts {
         if !policy.ip_allowed(&meta.ip) {
             return Err(Error::new(Code::IpNotAllowed));
         }
-        let user = self
-            .deps
-            .stores
-            .accounts
-            .find_user(&session.corp_id, &session.userid)
-            .await
-            .or_internal()?;
-        let Some(user) = user.filter(|u| !u.disabled) else {
+        let Some(user) = signed_in.member.filter(|u| !u.disabled) else {
             return Err(Error::new(Code::Unauthenticated));
         };
         // Touch at most once a minute: enough for idle timeouts, cheap for the writer.

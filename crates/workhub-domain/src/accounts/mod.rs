@@ -46,9 +46,7 @@ impl Accounts {
             .find_policy(corp)
             .await
             .or_internal()?;
-        Ok(saved
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default())
+        Ok(policy_of(saved.as_deref()))
     }
 
     /// Replaces the policy. Refuses a policy that would lock the saving admin out at once.
@@ -148,4 +146,11 @@ pub struct ApprovalView {
     pub platform: String,
     pub ip: String,
     pub created_at: i64,
+}
+
+/// A saved policy, or the defaults when none was saved (or it no longer reads).
+pub(crate) fn policy_of(saved: Option<&str>) -> SecurityPolicy {
+    saved
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default()
 }

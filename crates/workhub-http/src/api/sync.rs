@@ -11,8 +11,10 @@ use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use futures::SinkExt;
 use serde::Deserialize;
 use serde_json::Value;
+use tokio::time::{Instant, sleep_until};
 use workhub_core::Seq;
 use workhub_domain::UserActor;
 use workhub_domain::accounts::kinds::SESSION_REVOKED;
@@ -21,11 +23,17 @@ use workhub_store::EventRecord;
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{QueryArgs, Session};
+use crate::wakeups::AtHand;
 
 /// How often an idle connection re-checks its session and the store (a safety net for a
 /// wake-up lost between nodes) and pings the client.
 const TICK: Duration = Duration::from_secs(25);
 const PAGE: i64 = 500;
+/// How long a socket waits for an announcement that another writer has yet to publish before
+/// it reads the store instead.
+const GAP_WAIT: Duration = Duration::from_millis(50);
+/// Bytes of frames gathered before they are written, if no flush came first.
+const WRITE_BUFFER: usize = 32 * 1024;
 
 #[derive(Deserialize)]
 pub struct SyncArgs {
@@ -80,9 +88,11 @@ pub async fn ws(
 ) -> Response {
     // Clients only ever send pings and closes: small buffers keep an idle connection cheap
     // (tungstenite's default 128 KiB read buffer would dominate the memory of 10,000 sockets).
+    // Frames are fed into the write buffer and flushed once per batch of events, so a socket
+    // that is behind by many events catches up in few writes; the buffer is empty when idle.
     let upgrade = upgrade
         .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BUFFER)
         .max_message_size(64 * 1024);
     upgrade.on_upgrade(move |socket| async move {
         metrics::gauge!("workhub_websocket_connections").increment(1.0);
@@ -99,21 +109,36 @@ async fn stream(state: AppState, who: UserActor, since: Seq, mut socket: WebSock
     if !push_since(&state, &who, &mut last, &mut socket).await {
         return;
     }
+    // Set while events after `last` are announced but one before them is not yet: the store
+    // is read if the gap is still open then.
+    let mut gap_until: Option<Instant> = None;
     loop {
+        let gap_wait = sleep_until(gap_until.unwrap_or_else(Instant::now));
         let send_more = tokio::select! {
             woken = wakes.receiver.changed() => match woken {
                 Ok(()) => {
-                    let newest = *wakes.receiver.borrow_and_update();
-                    if newest <= last {
-                        true
-                    } else if let Some(events) = wakes.events_after(last, newest) {
-                        push_payloads(&state, &events, &mut last, &mut socket).await
-                    } else {
-                        push_since(&state, &who, &mut last, &mut socket).await
+                    wakes.receiver.borrow_and_update();
+                    match wakes.events_after(last) {
+                        AtHand::All(events) => {
+                            gap_until = None;
+                            push_payloads(&state, &events, &mut last, &mut socket).await
+                        }
+                        AtHand::UntilGap(events) => {
+                            gap_until.get_or_insert_with(|| Instant::now() + GAP_WAIT);
+                            push_payloads(&state, &events, &mut last, &mut socket).await
+                        }
+                        AtHand::ReadStore => {
+                            gap_until = None;
+                            push_since(&state, &who, &mut last, &mut socket).await
+                        }
                     }
                 }
                 Err(_) => false,
             },
+            _ = gap_wait, if gap_until.is_some() => {
+                gap_until = None;
+                push_since(&state, &who, &mut last, &mut socket).await
+            }
             msg = socket.recv() => matches!(msg, Some(Ok(m)) if !matches!(m, Message::Close(_))),
             _ = tick.tick() => {
                 push_since(&state, &who, &mut last, &mut socket).await
@@ -145,14 +170,14 @@ async fn push_payloads(
             p.data,
             p.created_at
         );
-        if socket.send(Message::Text(frame.into())).await.is_err() {
+        if socket.feed(Message::Text(frame.into())).await.is_err() {
             return false;
         }
         metrics::histogram!("workhub_event_push_lag_seconds")
             .record((now - p.created_at).max(0) as f64 / 1000.0);
         *last = *seq;
     }
-    true
+    socket.flush().await.is_ok()
 }
 
 /// Sends every event after `last`; false when the connection should end (socket gone, or
@@ -171,7 +196,7 @@ async fn push_since(
         let mut revoked = false;
         for e in &page.events {
             let frame = format!(r#"{{"type":"event","event":{}}}"#, event_text(e));
-            if socket.send(Message::Text(frame.into())).await.is_err() {
+            if socket.feed(Message::Text(frame.into())).await.is_err() {
                 return false;
             }
             metrics::histogram!("workhub_event_push_lag_seconds")
@@ -179,7 +204,7 @@ async fn push_since(
             *last = e.seq;
             revoked |= e.kind == SESSION_REVOKED && e.data.contains(&who.session_id);
         }
-        if revoked {
+        if socket.flush().await.is_err() || revoked {
             return false;
         }
         if !page.has_more {
