@@ -143,7 +143,10 @@ impl Wakeups {
                 match next {
                     Ok(a) => routing.wake((a.corp_id, a.userid), a.seq, a.payload),
                     // Announcements were dropped: everyone re-reads the store.
-                    Err(RecvError::Lagged(_)) => routing.wake_all(),
+                    Err(RecvError::Lagged(_)) => {
+                        metrics::counter!("workhub_wakeups_lagged_total").increment(1);
+                        routing.wake_all()
+                    }
                     Err(RecvError::Closed) => return,
                 }
             }
