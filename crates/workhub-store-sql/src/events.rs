@@ -75,9 +75,7 @@ pub(crate) async fn append(
 
 /// Appends one event to the stream of every member of a conversation, in a fixed number of
 /// statements whatever the group's size. `message_id` makes the event a reference to a stored
-/// message. The members' new seqs come back as one JSON row rather than a row per member: with
-/// sqlx every returned row is a message between threads, and a 200-member group's rows cost
-/// more than the writes themselves.
+/// message.
 pub(crate) async fn append_to_members(
     conn: &mut AnyConnection,
     corp: &CorpId,
@@ -116,32 +114,26 @@ pub(crate) async fn append_to_members(
             .try_get("seqs")
             .map_err(backend_error)?
     } else {
-        // SQLite has a single writer and needs no locks, but no data-modifying CTEs either.
-        sqlx::query(AssertSqlSafe(format!(
-            "UPDATE user_seqs SET seq = seq + 1 WHERE corp_id = $1 AND userid IN ({MEMBERS})"
-        )))
-        .bind(corp.as_str().to_string())
-        .bind(conversation.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(backend_error)?;
-        // The UPDATE left each member's counter at the seq just allocated to them.
-        let query = format!("{INSERT} FROM user_seqs WHERE corp_id = $1 AND userid IN ({MEMBERS})");
-        with_event(query, corp, conversation, event, now, message_id)
-            .execute(&mut *conn)
-            .await
-            .map_err(backend_error)?;
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT COALESCE(json_group_array(json_array(userid, seq)), '[]') AS seqs \
+        // SQLite has a single writer and needs no locks, but no data-modifying CTEs either:
+        // the three statements go as one query (sqlx binds `$N` in each statement to the Nth
+        // argument), because each query is a round trip to the connection's thread, which on a
+        // busy machine costs more than the statements. The new seqs come back as one JSON row,
+        // not a row per member.
+        let query = format!(
+            "UPDATE user_seqs SET seq = seq + 1 WHERE corp_id = $1 AND userid IN ({MEMBERS}); \
+             {INSERT} FROM user_seqs WHERE corp_id = $1 AND userid IN ({MEMBERS}); \
+             SELECT COALESCE(json_group_array(json_array(userid, seq)), '[]') AS seqs \
              FROM user_seqs WHERE corp_id = $1 AND userid IN ({MEMBERS})"
-        )))
-        .bind(corp.as_str().to_string())
-        .bind(conversation.to_string())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(backend_error)?
-        .try_get("seqs")
-        .map_err(backend_error)?
+        );
+        // `fetch_one` would stop at the first statement's outcome; the row is the last one's.
+        with_event(query, corp, conversation, event, now, message_id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(backend_error)?
+            .first()
+            .ok_or_else(|| workhub_store::StoreError::Backend("no appended seqs".into()))?
+            .try_get("seqs")
+            .map_err(backend_error)?
     };
     let seqs: Vec<(String, Seq)> = serde_json::from_str(&seqs)
         .map_err(|e| workhub_store::StoreError::Backend(format!("appended seqs: {e}")))?;

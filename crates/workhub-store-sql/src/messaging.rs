@@ -95,6 +95,61 @@ async fn message_by_client_id(
         .map_err(backend_error)
 }
 
+/// Stores a new message with the conversation's next seq, moves the conversation on and marks
+/// it read for the sender; returns the seq, or None when the sender's client id was used
+/// before (a retried send), in which case nothing changed.
+///
+/// One query on either engine: each query is a round trip (to SQLite's connection thread, or
+/// to the PostgreSQL server) that under load costs more than the statements. PostgreSQL runs
+/// it as one statement with data-modifying CTEs. SQLite has none, so it gets the statements in
+/// one query (sqlx binds `$N` in each to the Nth argument), each update guarded by `changes()`:
+/// the rows the previous statement changed, 1 only if the message was inserted.
+async fn insert_message(conn: &mut AnyConnection, message: &Message) -> StoreResult<Option<i64>> {
+    const INSERT: &str = "INSERT INTO messages (corp_id, id, conversation_id, seq, sender, \
+         client_msg_id, kind, content, mentions, reply_to, recalled_at, created_at) \
+         SELECT $1, $2, $3, c.last_seq + 1, $4, $5, $6, $7, $8, $9, $10, $11 \
+         FROM conversations c WHERE c.corp_id = $1 AND c.id = $3 \
+         ON CONFLICT (corp_id, sender, client_msg_id) DO NOTHING RETURNING seq";
+    // The conversation moves on, and whoever writes has read everything up to their message.
+    const CONVERSATION: &str = "UPDATE conversations SET last_seq = last_seq + 1, \
+         updated_at = $11 WHERE corp_id = $1 AND id = $3";
+    const MEMBER: &str = "UPDATE conversation_members SET read_seq = \
+         (SELECT last_seq FROM conversations WHERE corp_id = $1 AND id = $3) \
+         WHERE corp_id = $1 AND conversation_id = $3 AND userid = $4";
+    let query = if conn.backend_name() == "PostgreSQL" {
+        format!(
+            "WITH inserted AS ({INSERT}), \
+             moved AS ({CONVERSATION} AND EXISTS (SELECT 1 FROM inserted) RETURNING last_seq), \
+             read AS (UPDATE conversation_members SET read_seq = (SELECT last_seq FROM moved) \
+             WHERE corp_id = $1 AND conversation_id = $3 AND userid = $4 \
+             AND EXISTS (SELECT 1 FROM moved)) \
+             SELECT seq FROM inserted"
+        )
+    } else {
+        format!("{INSERT}; {CONVERSATION} AND changes() = 1; {MEMBER} AND changes() = 1")
+    };
+    // `fetch_all`, not `fetch_optional`: on SQLite that would stop at the first statement.
+    let rows = sqlx::query(AssertSqlSafe(query))
+        .bind(s(&message.corp_id))
+        .bind(message.id.clone())
+        .bind(message.conversation_id.clone())
+        .bind(message.sender.clone())
+        .bind(message.client_msg_id.clone())
+        .bind(message.kind.clone())
+        .bind(message.content.clone())
+        .bind(message.mentions.clone())
+        .bind(message.reply_to.clone())
+        .bind(message.recalled_at)
+        .bind(message.created_at)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(backend_error)?;
+    rows.first()
+        .map(|r| r.try_get("seq"))
+        .transpose()
+        .map_err(backend_error)
+}
+
 #[async_trait::async_trait]
 impl MessageStore for SqlStore {
     async fn create_conversation(
@@ -381,30 +436,7 @@ impl MessageStore for SqlStore {
                         .await
                         .map_err(backend_error)?;
                     }
-                    // The next seq is taken in the INSERT itself; a retried client id inserts
-                    // nothing, and the first message is returned instead.
-                    let inserted = sqlx::query(
-                        "INSERT INTO messages (corp_id, id, conversation_id, seq, sender, \
-                         client_msg_id, kind, content, mentions, reply_to, recalled_at, created_at) \
-                         SELECT $1, $2, $3, c.last_seq + 1, $4, $5, $6, $7, $8, $9, $10, $11 \
-                         FROM conversations c WHERE c.corp_id = $1 AND c.id = $3 \
-                         ON CONFLICT (corp_id, sender, client_msg_id) DO NOTHING RETURNING seq",
-                    )
-                    .bind(s(&corp))
-                    .bind(message.id.clone())
-                    .bind(message.conversation_id.clone())
-                    .bind(message.sender.clone())
-                    .bind(message.client_msg_id.clone())
-                    .bind(message.kind.clone())
-                    .bind(message.content.clone())
-                    .bind(message.mentions.clone())
-                    .bind(message.reply_to.clone())
-                    .bind(message.recalled_at)
-                    .bind(message.created_at)
-                    .fetch_optional(&mut *conn)
-                    .await
-                    .map_err(backend_error)?;
-                    let Some(row) = inserted else {
+                    let Some(seq) = insert_message(conn, &message).await? else {
                         let first = message_by_client_id(
                             conn,
                             &corp,
@@ -418,30 +450,7 @@ impl MessageStore for SqlStore {
                             appended: vec![],
                         });
                     };
-                    message.seq = row.try_get("seq").map_err(backend_error)?;
-                    sqlx::query(
-                        "UPDATE conversations SET last_seq = $3, updated_at = $4 \
-                         WHERE corp_id = $1 AND id = $2",
-                    )
-                    .bind(s(&corp))
-                    .bind(message.conversation_id.clone())
-                    .bind(message.seq)
-                    .bind(message.created_at)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(backend_error)?;
-                    // Whoever writes has read everything up to their own message.
-                    sqlx::query(
-                        "UPDATE conversation_members SET read_seq = $4 \
-                         WHERE corp_id = $1 AND conversation_id = $2 AND userid = $3",
-                    )
-                    .bind(s(&corp))
-                    .bind(message.conversation_id.clone())
-                    .bind(message.sender.clone())
-                    .bind(message.seq)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(backend_error)?;
+                    message.seq = seq;
                     let appended = append_to_members(
                         conn,
                         &corp,

@@ -95,9 +95,16 @@ async fn commit_batches(mut conn: AnyConnection, mut queue: mpsc::Receiver<Job>)
             continue;
         }
         let mut replies = Vec::with_capacity(batch.len());
+        let mut savepoint = conn.execute("SAVEPOINT unit").await.map(drop);
         for job in batch.drain(..) {
-            let (ok, reply) = run_in_savepoint(&mut conn, job).await;
+            let (ok, reply) = run_in_savepoint(&mut conn, &savepoint, job).await;
             replies.push((ok, reply));
+            // Releasing one unit's savepoint and opening the next is one round trip to the
+            // connection's thread, not two: each costs tens of microseconds on a busy machine.
+            savepoint = conn.execute("RELEASE unit; SAVEPOINT unit").await.map(drop);
+        }
+        if let Err(e) = conn.execute("RELEASE unit").await {
+            tracing::error!(error = %e, "savepoint release failed");
         }
         let committed = match conn.execute("COMMIT").await {
             Ok(_) => Ok(()),
@@ -113,9 +120,14 @@ async fn commit_batches(mut conn: AnyConnection, mut queue: mpsc::Receiver<Job>)
     }
 }
 
-async fn run_in_savepoint(conn: &mut AnyConnection, job: Job) -> (bool, Reply) {
-    if let Err(e) = conn.execute("SAVEPOINT unit").await {
-        let err = backend_error(e);
+/// Runs `job` inside the open savepoint, rolled back to if the job fails.
+async fn run_in_savepoint(
+    conn: &mut AnyConnection,
+    savepoint: &Result<(), sqlx::Error>,
+    job: Job,
+) -> (bool, Reply) {
+    if let Err(e) = savepoint {
+        let err = StoreError::Backend(e.to_string());
         let reply: Reply = Box::new(move |_| drop(err));
         // The job never ran, so its answer channel is dropped with it and the caller errs.
         drop(job);
@@ -124,9 +136,6 @@ async fn run_in_savepoint(conn: &mut AnyConnection, job: Job) -> (bool, Reply) {
     let (ok, reply) = job(conn).await;
     if !ok && let Err(e) = conn.execute("ROLLBACK TO unit").await {
         tracing::error!(error = %e, "savepoint rollback failed");
-    }
-    if let Err(e) = conn.execute("RELEASE unit").await {
-        tracing::error!(error = %e, "savepoint release failed");
     }
     (ok, reply)
 }
