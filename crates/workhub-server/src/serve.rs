@@ -114,6 +114,22 @@ fn metrics() -> Option<PrometheusHandle> {
         .clone()
 }
 
+/// Folds the samples histograms gathered into their summaries every few seconds. The recorder
+/// keeps each sample until then, and does so by itself only when `/metrics` is scraped: on a
+/// server nobody scrapes, every pushed event's lag sample would stay in memory for good.
+fn spawn_metrics_upkeep(handle: Option<PrometheusHandle>, shutdown: CancellationToken) {
+    let Some(handle) = handle else { return };
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => handle.run_upkeep(),
+                _ = shutdown.cancelled() => return,
+            }
+        }
+    });
+}
+
 /// A started server.
 pub struct Running {
     pub addr: SocketAddr,
@@ -163,6 +179,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
         domain,
     });
     spawn_housekeeping(state.domain.clone(), state.files.clone(), shutdown.clone());
+    spawn_metrics_upkeep(state.metrics.clone(), shutdown.clone());
     let app = workhub_http::app(state).into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
