@@ -231,6 +231,7 @@ export const admin = {
 
 export const sync = {
   page: (since: number, limit: number) => call<SyncPage>('GET', `/api/v1/sync${query({ since, limit })}`),
+  latest: () => call<{ seq: number }>('GET', '/api/v1/sync/latest'),
 };
 
 const signupHeaders = (token: string) => ({ 'X-Signup-Token': token });

@@ -1,7 +1,7 @@
 //! Live events: the user's ordered stream (seq) over a WebSocket, with catch-up and reconnect.
 //!
 //! The stream position is the truth (docs/api-v1.md "Event stream"): on first start the client
-//! pages `GET /sync?since=0` only to learn the latest seq, then opens `/ws?since=<seq>`; the
+//! asks `GET /sync/latest` for the newest seq, then opens `/ws?since=<seq>`; the
 //! server catches up from there. The last seq seen is kept per corp and user, so a reload
 //! resumes without replaying. Features subscribe by kind:
 //!
@@ -18,7 +18,6 @@ export type Handler = (event: StreamEvent) => void;
 /** Subscribe to every kind. */
 export const ANY = '*';
 
-const SYNC_PAGE = 100;
 const MAX_BACKOFF_MS = 30_000;
 /** A connection that stayed open this long resets the backoff. */
 const STABLE_MS = 10_000;
@@ -131,16 +130,10 @@ class Run {
     this.connect();
   }
 
-  /** Pages through the history only to learn where it ends; old events are not replayed. */
+  /** Where the stream ends now; a new device starts there, old events are not replayed. */
   private async latestSeq(): Promise<number> {
-    let since = 0;
-    for (;;) {
-      const page = await sync.page(since, SYNC_PAGE);
-      const last = page.events.reduce((max, e) => Math.max(max, e.seq), since);
-      const next = Math.max(Number(page.next_since) || 0, last);
-      if (!page.has_more || next <= since || this.stopped) return next;
-      since = next;
-    }
+    const { seq } = await sync.latest();
+    return Number(seq) || 0;
   }
 
   private connect(): void {

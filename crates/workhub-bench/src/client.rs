@@ -131,21 +131,12 @@ impl Server {
 
     /// The newest seq of a member's stream.
     pub async fn latest_seq(&self, m: &Member) -> Result<i64> {
-        let mut since = 0;
-        loop {
-            let page = self
-                .call(
-                    reqwest::Method::GET,
-                    &format!("/api/v1/sync?since={since}&limit=5000"),
-                    &m.token,
-                    None,
-                )
-                .await?;
-            since = page["next_since"].as_i64().unwrap_or(since);
-            if page["has_more"] != true {
-                return Ok(since);
-            }
-        }
+        let latest = self
+            .call(reqwest::Method::GET, "/api/v1/sync/latest", &m.token, None)
+            .await?;
+        latest["seq"]
+            .as_i64()
+            .context("/api/v1/sync/latest without a seq")
     }
 
     pub async fn send(&self, m: &Member, conversation: &str, client_msg_id: &str) -> Result<Value> {

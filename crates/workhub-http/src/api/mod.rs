@@ -79,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/apps/{agentid}/secret", post(apps::rotate))
         .route("/admin/contacts-secret", post(apps::rotate_contacts))
         .route("/sync", get(sync::sync))
+        .route("/sync/latest", get(sync::latest))
         .route("/ws", get(sync::ws))
         .route(
             "/uploads/licence",

@@ -257,6 +257,12 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/sync/latest",
+        "events",
+        "The newest seq of my stream (where a new device starts)",
+    ),
+    (
+        "get",
         "/api/v1/ws",
         "events",
         "WebSocket: catch up from a seq, then live events",

@@ -65,6 +65,16 @@ pub async fn sync(
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
+/// GET /api/v1/sync/latest: `{seq}`, the newest seq of my stream. A new device starts its
+/// stream there instead of paging through the whole history to find the end.
+pub async fn latest(
+    State(state): State<AppState>,
+    Session(who): Session,
+) -> ApiResult<axum::Json<Value>> {
+    let seq = state.domain.events.latest(&who).await?;
+    Ok(axum::Json(serde_json::json!({ "seq": seq })))
+}
+
 /// One event as JSON text. Event data is stored as JSON text already, so it is spliced in
 /// rather than parsed and written again (a catch-up page holds thousands of events).
 pub fn event_text(e: &EventRecord) -> String {
@@ -126,7 +136,10 @@ async fn stream(state: AppState, who: UserActor, since: Seq, mut socket: WebSock
                             push_payloads(&state, &events, &mut last, &mut socket).await
                         }
                         AtHand::UntilGap(events) => {
-                            gap_until.get_or_insert_with(|| Instant::now() + GAP_WAIT);
+                            // Progress means the gap now waited on is a later one.
+                            if gap_until.is_none() || !events.is_empty() {
+                                gap_until = Some(Instant::now() + GAP_WAIT);
+                            }
                             push_payloads(&state, &events, &mut last, &mut socket).await
                         }
                         AtHand::ReadStore => {

@@ -58,6 +58,8 @@ async fn sync_pages_in_order_without_gaps_and_survives_restart() {
             (1..=8).collect::<Vec<_>>(),
             "corp.verified then seven policy changes"
         );
+        let (status, latest) = s.get("/api/v1/sync/latest", &c.admin_token).await;
+        assert_eq!((status, latest["seq"].as_i64()), (StatusCode::OK, Some(8)));
         let (_, first) = s.get("/api/v1/sync?since=0&limit=1", &c.admin_token).await;
         assert_eq!(first["events"][0]["kind"], "corp.verified");
         let (_, beyond) = s.get("/api/v1/sync?since=100", &c.admin_token).await;
@@ -81,6 +83,10 @@ async fn sync_pages_in_order_without_gaps_and_survives_restart() {
             after["events"][0]["seq"], 9,
             "the sequence continues after a restart"
         );
+        let (_, latest) = s.get("/api/v1/sync/latest", &c.admin_token).await;
+        assert_eq!(latest["seq"], 9);
+        let (status, _) = s.get("/api/v1/sync/latest", "not-a-token").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
         s.stop().await;
     }
 }
