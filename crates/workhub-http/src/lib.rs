@@ -69,6 +69,7 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(ops::track))
         .layer(middleware::from_fn(error::render))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(middleware::from_fn(ops::finish_abandoned))
         .with_state(state)
 }
 

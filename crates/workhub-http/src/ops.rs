@@ -52,3 +52,15 @@ pub async fn track(req: Request, next: Next) -> Response {
     metrics::histogram!("workhub_http_request_duration_seconds", "route" => route, "method" => method).record(started.elapsed().as_secs_f64());
     res
 }
+
+/// Runs each request in a task of its own, so a request whose client goes away still runs to
+/// the end. Otherwise the handler is dropped at its next await: a write the database already
+/// took would commit without announcing its events (members' sockets would hear of it only at
+/// their next wake-up or periodic re-read), and a multi-step operation would stop midway.
+pub async fn finish_abandoned(request: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        // Panics are answered inside (`CatchPanicLayer`); this is the runtime shutting down.
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}

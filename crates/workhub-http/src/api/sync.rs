@@ -30,9 +30,10 @@ use crate::wakeups::AtHand;
 const TICK: Duration = Duration::from_secs(25);
 const PAGE: i64 = 500;
 /// How long a socket waits for an announcement that another writer has yet to publish before
-/// it reads the store instead (the writer's request was cancelled after its commit, say). Under
-/// load a publish can trail a later one by over 50 ms: with 64 sends in flight to a 200-member
-/// group, a 50 ms wait sent sockets to the store about once per message.
+/// it reads the store instead. Every committed write publishes (requests run to the end even
+/// when their client leaves), so this is a safety net; but under load a publish can trail a
+/// later one by over 50 ms: with 64 sends in flight to a 200-member group, a 50 ms wait sent
+/// sockets to the store about once per message.
 const GAP_WAIT: Duration = Duration::from_millis(250);
 /// Bytes of frames gathered before they are written, if no flush came first.
 const WRITE_BUFFER: usize = 32 * 1024;
