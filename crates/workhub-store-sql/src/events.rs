@@ -84,26 +84,32 @@ pub(crate) async fn append_to_members(
     message_id: Option<&str>,
     now: i64,
 ) -> StoreResult<Vec<Appended>> {
-    const MEMBERS: &str =
-        "SELECT userid FROM conversation_members WHERE corp_id = $1 AND conversation_id = $2";
-    const INSERT: &str = "INSERT INTO events (corp_id, userid, seq, kind, data, created_at, \
-         message_id) SELECT corp_id, userid, seq, $3, $4, $5, $6";
+    const ARGS: FanOutArgs = FanOutArgs {
+        corp: "$1",
+        conversation: "$2",
+        kind: "$3",
+        data: "$4",
+        now: "$5",
+        message_id: "$6",
+    };
     let seqs: String = if conn.backend_name() == "PostgreSQL" {
         // Rows locked in one order everywhere, so two messages to overlapping groups cannot
         // deadlock; then one statement bumps, appends and reports.
+        let members = ARGS.members();
         sqlx::query(AssertSqlSafe(format!(
             "SELECT COUNT(*) AS locked FROM (SELECT userid FROM user_seqs WHERE corp_id = $1 \
-             AND userid IN ({MEMBERS}) ORDER BY userid FOR UPDATE) AS members"
+             AND userid IN ({members}) ORDER BY userid FOR UPDATE) AS members"
         )))
         .bind(corp.as_str().to_string())
         .bind(conversation.to_string())
         .fetch_one(&mut *conn)
         .await
         .map_err(backend_error)?;
+        let (insert, members) = (ARGS.insert(), ARGS.members());
         let query = format!(
             "WITH bumped AS (UPDATE user_seqs SET seq = seq + 1 WHERE corp_id = $1 \
-             AND userid IN ({MEMBERS}) RETURNING corp_id, userid, seq), \
-             appended AS ({INSERT} FROM bumped RETURNING userid, seq) \
+             AND userid IN ({members}) RETURNING corp_id, userid, seq), \
+             appended AS ({insert} FROM bumped RETURNING userid, seq) \
              SELECT COALESCE(json_agg(json_build_array(userid, seq)), '[]')::text AS seqs \
              FROM appended"
         );
@@ -114,28 +120,84 @@ pub(crate) async fn append_to_members(
             .try_get("seqs")
             .map_err(backend_error)?
     } else {
-        // SQLite has a single writer and needs no locks, but no data-modifying CTEs either:
-        // the three statements go as one query (sqlx binds `$N` in each statement to the Nth
-        // argument), because each query is a round trip to the connection's thread, which on a
-        // busy machine costs more than the statements. The new seqs come back as one JSON row,
-        // not a row per member.
-        let query = format!(
-            "UPDATE user_seqs SET seq = seq + 1 WHERE corp_id = $1 AND userid IN ({MEMBERS}); \
-             {INSERT} FROM user_seqs WHERE corp_id = $1 AND userid IN ({MEMBERS}); \
-             SELECT COALESCE(json_group_array(json_array(userid, seq)), '[]') AS seqs \
-             FROM user_seqs WHERE corp_id = $1 AND userid IN ({MEMBERS})"
-        );
-        // `fetch_one` would stop at the first statement's outcome; the row is the last one's.
-        with_event(query, corp, conversation, event, now, message_id)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(backend_error)?
-            .first()
+        let rows = with_event(
+            ARGS.sqlite(false),
+            corp,
+            conversation,
+            event,
+            now,
+            message_id,
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(backend_error)?;
+        column_of(&rows, "seqs")?
             .ok_or_else(|| workhub_store::StoreError::Backend("no appended seqs".into()))?
-            .try_get("seqs")
-            .map_err(backend_error)?
     };
-    let seqs: Vec<(String, Seq)> = serde_json::from_str(&seqs)
+    appended_from(corp, &seqs)
+}
+
+/// Where the arguments of a fan-out sit in a query (`$N`), so it can share a query with the
+/// write that causes it.
+pub(crate) struct FanOutArgs {
+    pub corp: &'static str,
+    pub conversation: &'static str,
+    pub kind: &'static str,
+    pub data: &'static str,
+    pub now: &'static str,
+    pub message_id: &'static str,
+}
+
+impl FanOutArgs {
+    fn members(&self) -> String {
+        format!(
+            "SELECT userid FROM conversation_members WHERE corp_id = {} AND conversation_id = {}",
+            self.corp, self.conversation
+        )
+    }
+
+    fn insert(&self) -> String {
+        format!(
+            "INSERT INTO events (corp_id, userid, seq, kind, data, created_at, message_id) \
+             SELECT corp_id, userid, seq, {}, {}, {}, {}",
+            self.kind, self.data, self.now, self.message_id
+        )
+    }
+
+    /// The fan-out as SQLite statements for one query: SQLite has a single writer and needs no
+    /// locks, but no data-modifying CTEs either, and each query is a round trip to the
+    /// connection's thread (sqlx binds `$N` in every statement to the Nth argument). The new
+    /// seqs come back as one JSON row `seqs`, not a row per member. When `guarded`, the
+    /// statements change nothing unless the statement before them changed rows (`changes()`
+    /// is the count of the latest INSERT, UPDATE or DELETE to complete).
+    pub(crate) fn sqlite(&self, guarded: bool) -> String {
+        let (corp, members, insert) = (self.corp, self.members(), self.insert());
+        let guard = if guarded { " AND changes() > 0" } else { "" };
+        format!(
+            "UPDATE user_seqs SET seq = seq + 1 WHERE corp_id = {corp} \
+             AND userid IN ({members}){guard}; \
+             {insert} FROM user_seqs WHERE corp_id = {corp} AND userid IN ({members}){guard}; \
+             SELECT COALESCE(json_group_array(json_array(userid, seq)), '[]') AS seqs \
+             FROM user_seqs WHERE corp_id = {corp} AND userid IN ({members})"
+        )
+    }
+}
+
+/// The value of `column` in the first of `rows` that has it (a query of several statements
+/// returns the rows of each).
+pub(crate) fn column_of<T>(rows: &[sqlx::any::AnyRow], column: &str) -> StoreResult<Option<T>>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    match rows.iter().find(|r| r.try_column(column).is_ok()) {
+        Some(row) => row.try_get(column).map(Some).map_err(backend_error),
+        None => Ok(None),
+    }
+}
+
+/// The members' streams a fan-out advanced, from its `seqs` JSON (`[[userid, seq], …]`).
+pub(crate) fn appended_from(corp: &CorpId, seqs: &str) -> StoreResult<Vec<Appended>> {
+    let seqs: Vec<(String, Seq)> = serde_json::from_str(seqs)
         .map_err(|e| workhub_store::StoreError::Backend(format!("appended seqs: {e}")))?;
     Ok(seqs
         .into_iter()

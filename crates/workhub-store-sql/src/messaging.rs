@@ -8,9 +8,9 @@ use workhub_store::messaging::{
     Conversation, ConversationMember, MemberChange, MemberConversation, MemberPrefs, Message,
     MessageStore, Posted, Reaction,
 };
-use workhub_store::{Committed, NewEvent, StoreError, StoreResult};
+use workhub_store::{Appended, Committed, NewEvent, StoreError, StoreResult};
 
-use crate::events::{append, append_if, append_to_members};
+use crate::events::{FanOutArgs, append, append_if, append_to_members, appended_from, column_of};
 use crate::rows::s;
 use crate::rows::{MESSAGE_COLUMNS, RowResult, b, joined_message};
 use crate::{SqlStore, backend_error};
@@ -95,16 +95,24 @@ async fn message_by_client_id(
         .map_err(backend_error)
 }
 
-/// Stores a new message with the conversation's next seq, moves the conversation on and marks
-/// it read for the sender; returns the seq, or None when the sender's client id was used
-/// before (a retried send), in which case nothing changed.
+/// Stores a new message with the conversation's next seq, moves the conversation on, marks it
+/// read for the sender and appends `kind` to every member's stream; returns the seq and the
+/// streams advanced, or None when the sender's client id was used before (a retried send), in
+/// which case nothing changed.
 ///
-/// One query on either engine: each query is a round trip (to SQLite's connection thread, or
-/// to the PostgreSQL server) that under load costs more than the statements. PostgreSQL runs
-/// it as one statement with data-modifying CTEs. SQLite has none, so it gets the statements in
-/// one query (sqlx binds `$N` in each to the Nth argument), each update guarded by `changes()`:
-/// the rows the previous statement changed, 1 only if the message was inserted.
-async fn insert_message(conn: &mut AnyConnection, message: &Message) -> StoreResult<Option<i64>> {
+/// Each query is a round trip (to SQLite's connection thread, or to the PostgreSQL server)
+/// that under load costs more than its statements, so there are few. On PostgreSQL the
+/// conversation row is locked (concurrent senders queue there, each reading the seq the one
+/// before wrote), then one statement with data-modifying CTEs stores the message, then the
+/// fan-out. SQLite has no such CTEs but takes several statements in one query (sqlx binds
+/// `$N` in each to the Nth argument): all of it is one query, each statement guarded by
+/// `changes()`, the rows the statement before it changed, so that after a retried client id
+/// (nothing inserted) nothing changes.
+async fn insert_message(
+    conn: &mut AnyConnection,
+    message: &Message,
+    kind: &str,
+) -> StoreResult<Option<(i64, Vec<Appended>)>> {
     const INSERT: &str = "INSERT INTO messages (corp_id, id, conversation_id, seq, sender, \
          client_msg_id, kind, content, mentions, reply_to, recalled_at, created_at) \
          SELECT $1, $2, $3, c.last_seq + 1, $4, $5, $6, $7, $8, $9, $10, $11 \
@@ -116,7 +124,23 @@ async fn insert_message(conn: &mut AnyConnection, message: &Message) -> StoreRes
     const MEMBER: &str = "UPDATE conversation_members SET read_seq = \
          (SELECT last_seq FROM conversations WHERE corp_id = $1 AND id = $3) \
          WHERE corp_id = $1 AND conversation_id = $3 AND userid = $4";
-    let query = if conn.backend_name() == "PostgreSQL" {
+    // The message's arguments are $1 to $11; the event's kind and data follow.
+    const FAN_OUT: FanOutArgs = FanOutArgs {
+        corp: "$1",
+        conversation: "$3",
+        kind: "$12",
+        data: "$13",
+        now: "$11",
+        message_id: "$2",
+    };
+    let postgres = conn.backend_name() == "PostgreSQL";
+    let query = if postgres {
+        sqlx::query("SELECT last_seq FROM conversations WHERE corp_id = $1 AND id = $2 FOR UPDATE")
+            .bind(s(&message.corp_id))
+            .bind(message.conversation_id.clone())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(backend_error)?;
         format!(
             "WITH inserted AS ({INSERT}), \
              moved AS ({CONVERSATION} AND EXISTS (SELECT 1 FROM inserted) RETURNING last_seq), \
@@ -126,10 +150,14 @@ async fn insert_message(conn: &mut AnyConnection, message: &Message) -> StoreRes
              SELECT seq FROM inserted"
         )
     } else {
-        format!("{INSERT}; {CONVERSATION} AND changes() = 1; {MEMBER} AND changes() = 1")
+        // The member update comes last: the sender of an app's message is no member, so it
+        // may change nothing. Its guard reads the events' INSERT (a SELECT changes no count).
+        format!(
+            "{INSERT}; {CONVERSATION} AND changes() > 0; {}; {MEMBER} AND changes() > 0",
+            FAN_OUT.sqlite(true)
+        )
     };
-    // `fetch_all`, not `fetch_optional`: on SQLite that would stop at the first statement.
-    let rows = sqlx::query(AssertSqlSafe(query))
+    let mut bound = sqlx::query(AssertSqlSafe(query))
         .bind(s(&message.corp_id))
         .bind(message.id.clone())
         .bind(message.conversation_id.clone())
@@ -140,14 +168,31 @@ async fn insert_message(conn: &mut AnyConnection, message: &Message) -> StoreRes
         .bind(message.mentions.clone())
         .bind(message.reply_to.clone())
         .bind(message.recalled_at)
-        .bind(message.created_at)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(backend_error)?;
-    rows.first()
-        .map(|r| r.try_get("seq"))
-        .transpose()
-        .map_err(backend_error)
+        .bind(message.created_at);
+    if !postgres {
+        bound = bound.bind(kind.to_string()).bind(String::new());
+    }
+    // `fetch_all`, not `fetch_optional`: on SQLite that would stop at the first statement.
+    let rows = bound.fetch_all(&mut *conn).await.map_err(backend_error)?;
+    let Some(seq) = column_of::<i64>(&rows, "seq")? else {
+        return Ok(None);
+    };
+    let appended = if postgres {
+        append_to_members(
+            conn,
+            &message.corp_id,
+            &message.conversation_id,
+            (kind, ""),
+            Some(&message.id),
+            message.created_at,
+        )
+        .await?
+    } else {
+        let seqs: String = column_of(&rows, "seqs")?
+            .ok_or_else(|| StoreError::Backend("no appended seqs".into()))?;
+        appended_from(&message.corp_id, &seqs)?
+    };
+    Ok(Some((seq, appended)))
 }
 
 #[async_trait::async_trait]
@@ -423,20 +468,7 @@ impl MessageStore for SqlStore {
             .run(move |conn| {
                 Box::pin(async move {
                     let corp = message.corp_id.clone();
-                    if conn.backend_name() == "PostgreSQL" {
-                        // Concurrent senders queue on the conversation row, so each reads the
-                        // seq the previous one wrote (SQLite has a single writer).
-                        sqlx::query(
-                            "SELECT last_seq FROM conversations \
-                             WHERE corp_id = $1 AND id = $2 FOR UPDATE",
-                        )
-                        .bind(s(&corp))
-                        .bind(message.conversation_id.clone())
-                        .fetch_optional(&mut *conn)
-                        .await
-                        .map_err(backend_error)?;
-                    }
-                    let Some(seq) = insert_message(conn, &message).await? else {
+                    let Some((seq, appended)) = insert_message(conn, &message, kind).await? else {
                         let first = message_by_client_id(
                             conn,
                             &corp,
@@ -451,15 +483,6 @@ impl MessageStore for SqlStore {
                         });
                     };
                     message.seq = seq;
-                    let appended = append_to_members(
-                        conn,
-                        &corp,
-                        &message.conversation_id,
-                        (kind, ""),
-                        Some(&message.id),
-                        message.created_at,
-                    )
-                    .await?;
                     Ok(Committed {
                         value: Posted::Created(message),
                         appended,

@@ -1096,13 +1096,30 @@ async fn conversations_and_messages(stores: &Stores) {
         .unwrap();
     assert_eq!(older.len(), 1);
 
+    // A sender who is no member (an app) still reaches every member.
+    let from_app = stores
+        .messages
+        .append_message(
+            Message {
+                sender: "app:1000002".into(),
+                ..message("c")
+            },
+            "message.new",
+        )
+        .await
+        .unwrap();
+    assert!(matches!(&from_app.value, Posted::Created(m) if m.seq == 3));
+    assert_eq!(from_app.appended.len(), 2);
+    let last = stores.events.list_events(&corp, &bob, 0, 10).await.unwrap();
+    assert_eq!(last.len(), 4);
+
     let list = stores
         .messages
         .list_member_conversations(&corp, &bob)
         .await
         .unwrap();
     assert_eq!((list.len(), list[0].member_count), (1, 2));
-    assert_eq!(list[0].last_message.as_ref().map(|m| m.seq), Some(2));
+    assert_eq!(list[0].last_message.as_ref().map(|m| m.seq), Some(3));
     assert_eq!(list[0].me.read_seq, 0);
     let admin_side = stores
         .messages
@@ -1112,7 +1129,7 @@ async fn conversations_and_messages(stores: &Stores) {
     assert_eq!(
         admin_side.map(|m| m.read_seq),
         Some(2),
-        "the sender has read their own"
+        "the sender has read their own (the app's message is not theirs)"
     );
 
     let read = |seq| {
