@@ -127,7 +127,8 @@ async fn insert_message(
     // The message's arguments are $1 to $11; the event's kind and data follow.
     const FAN_OUT: FanOutArgs = FanOutArgs {
         corp: "$1",
-        conversation: "$3",
+        recipients: "SELECT userid FROM conversation_members \
+             WHERE corp_id = $1 AND conversation_id = $3",
         kind: "$12",
         data: "$13",
         now: "$11",

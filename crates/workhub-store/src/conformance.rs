@@ -245,6 +245,21 @@ async fn event_streams(stores: &Stores) {
         .await
         .unwrap();
     assert!(c.appended.is_empty());
+    // A recipient named twice gets the event once; unknown ones are skipped.
+    let twice = NewEvent::new(
+        Recipients::Users(vec![admin.clone(), uid("ghost"), admin.clone()]),
+        "test.event",
+        &0,
+    );
+    let c = stores
+        .accounts
+        .save_policy(&corp, "{}".into(), 20, twice)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.appended.iter().map(|a| a.seq).collect::<Vec<_>>(),
+        vec![6]
+    );
 
     // Concurrent writers never produce duplicate or missing seqs.
     let mut tasks = Vec::new();
@@ -265,13 +280,13 @@ async fn event_streams(stores: &Stores) {
     }
     let seqs: Vec<i64> = stores
         .events
-        .list_events(&corp, &admin, 5, 100)
+        .list_events(&corp, &admin, 6, 100)
         .await
         .unwrap()
         .iter()
         .map(|e| e.seq)
         .collect();
-    assert_eq!(seqs, (6..=25).collect::<Vec<_>>());
+    assert_eq!(seqs, (7..=26).collect::<Vec<_>>());
 }
 
 fn session(corp: &CorpId, id: &str, device: &str, now: i64) -> Session {
