@@ -56,7 +56,6 @@ import type {
   SensitiveWord,
   Session,
   SignupState,
-  SyncPage,
   Tag,
   TagDetail,
   TagMembersAnswer,
@@ -230,7 +229,6 @@ export const admin = {
 };
 
 export const sync = {
-  page: (since: number, limit: number) => call<SyncPage>('GET', `/api/v1/sync${query({ since, limit })}`),
   latest: () => call<{ seq: number }>('GET', '/api/v1/sync/latest'),
 };
 

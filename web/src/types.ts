@@ -122,12 +122,6 @@ export interface StreamEvent {
   created_at: number;
 }
 
-export interface SyncPage {
-  events: StreamEvent[];
-  next_since: number;
-  has_more: boolean;
-}
-
 export type SignupStep = 'bank' | 'admin' | 'details' | 'done';
 export type BankStatus = 'none' | 'awaiting_payment' | 'verified';
 

@@ -43,14 +43,10 @@ pub(crate) async fn append(
             serde_json::to_string(users).unwrap_or_else(|_| "[]".into()),
         ),
     };
-    let args = FanOutArgs {
-        recipients,
-        ..FANOUT_ARGS
-    };
     fan_out(
         conn,
         corp,
-        &args,
+        recipients,
         &audience,
         (event.kind, &event.data),
         None,
@@ -114,38 +110,33 @@ pub(crate) async fn append_to_members(
     message_id: Option<&str>,
     now: i64,
 ) -> StoreResult<Vec<Appended>> {
-    let args = FanOutArgs {
-        recipients: "SELECT userid FROM conversation_members \
-             WHERE corp_id = $1 AND conversation_id = $2",
-        ..FANOUT_ARGS
-    };
-    fan_out(conn, corp, &args, conversation, event, message_id, now).await
+    let recipients = "SELECT userid FROM conversation_members \
+         WHERE corp_id = $1 AND conversation_id = $2";
+    fan_out(conn, corp, recipients, conversation, event, message_id, now).await
 }
 
-/// The arguments of `fan_out`'s query: `$2` is what its recipients' subquery reads.
-const FANOUT_ARGS: FanOutArgs = FanOutArgs {
-    corp: "$1",
-    recipients: "",
-    kind: "$3",
-    data: "$4",
-    now: "$5",
-    message_id: "$6",
-};
-
-/// Bumps the seq of everyone `args.recipients` selects and appends the event to their streams.
+/// Bumps the seq of everyone the `recipients` subquery selects (it may read `audience`, bound
+/// as `$2`) and appends the event to their streams.
 async fn fan_out(
     conn: &mut AnyConnection,
     corp: &CorpId,
-    args: &FanOutArgs,
+    recipients: &'static str,
     audience: &str,
     event: (&str, &str),
     message_id: Option<&str>,
     now: i64,
 ) -> StoreResult<Vec<Appended>> {
+    let args = FanOutArgs {
+        corp: "$1",
+        recipients,
+        kind: "$3",
+        data: "$4",
+        now: "$5",
+        message_id: "$6",
+    };
     let seqs: String = if conn.backend_name() == "PostgreSQL" {
         // Rows locked in one order everywhere, so two writes to overlapping audiences cannot
         // deadlock; then one statement bumps, appends and reports.
-        let recipients = args.recipients;
         sqlx::query(AssertSqlSafe(format!(
             "SELECT COUNT(*) AS locked FROM (SELECT userid FROM user_seqs WHERE corp_id = $1 \
              AND userid IN ({recipients}) ORDER BY userid FOR UPDATE) AS recipients"

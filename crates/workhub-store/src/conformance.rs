@@ -32,6 +32,16 @@ pub async fn run_all(stores: &Stores) {
     members_in_bulk(stores).await;
 }
 
+/// The company's `admin` as stored now.
+async fn admin_user(stores: &Stores, corp: &CorpId) -> crate::accounts::User {
+    stores
+        .accounts
+        .find_user(corp, &uid("admin"))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 fn uid(s: &str) -> UserId {
     UserId::parse(s).unwrap()
 }
@@ -325,27 +335,13 @@ async fn sessions_and_devices(stores: &Stores) {
         .record_login_failure(&corp, &admin, None)
         .await
         .unwrap();
-    assert_eq!(
-        stores
-            .accounts
-            .find_user(&corp, &admin)
-            .await
-            .unwrap()
-            .unwrap()
-            .failed_logins,
-        2
-    );
+    assert_eq!(admin_user(stores, &corp).await.failed_logins, 2);
     stores
         .accounts
         .record_login_failure(&corp, &admin, Some(9_000))
         .await
         .unwrap();
-    let user = stores
-        .accounts
-        .find_user(&corp, &admin)
-        .await
-        .unwrap()
-        .unwrap();
+    let user = admin_user(stores, &corp).await;
     assert_eq!((user.failed_logins, user.locked_until), (0, 9_000));
 
     assert_eq!(
@@ -362,12 +358,7 @@ async fn sessions_and_devices(stores: &Stores) {
         .open_session(open(&b, &format!("d{b}"), "dev-2", false))
         .await
         .unwrap();
-    let user = stores
-        .accounts
-        .find_user(&corp, &admin)
-        .await
-        .unwrap()
-        .unwrap();
+    let user = admin_user(stores, &corp).await;
     assert_eq!(user.locked_until, 0, "a successful sign-in clears the lock");
     assert!(
         stores
@@ -619,12 +610,7 @@ async fn passwords_and_policy(stores: &Stores) {
             .await
             .unwrap();
     }
-    let user = stores
-        .accounts
-        .find_user(&corp, &admin)
-        .await
-        .unwrap()
-        .unwrap();
+    let user = admin_user(stores, &corp).await;
     assert_eq!(
         (user.password_digest.as_str(), user.password_changed_at),
         ("p4", 2_003)
@@ -645,12 +631,7 @@ async fn passwords_and_policy(stores: &Stores) {
         .set_totp(&corp, &admin, Some("SECRET".into()), true)
         .await
         .unwrap();
-    let user = stores
-        .accounts
-        .find_user(&corp, &admin)
-        .await
-        .unwrap()
-        .unwrap();
+    let user = admin_user(stores, &corp).await;
     assert_eq!(
         (user.totp_secret.as_deref(), user.totp_enabled),
         (Some("SECRET"), true)
@@ -678,7 +659,6 @@ async fn passwords_and_policy(stores: &Stores) {
 /// from it.
 async fn signed_in_reads_member_and_policy(stores: &Stores) {
     let corp = new_corp(stores, 1_000).await;
-    let admin = uid("admin");
     let id = format!("s-{}", CorpId::generate());
     stores
         .accounts
@@ -698,12 +678,7 @@ async fn signed_in_reads_member_and_policy(stores: &Stores) {
             .unwrap()
     };
     let found = signed_in().await;
-    let user = stores
-        .accounts
-        .find_user(&corp, &admin)
-        .await
-        .unwrap()
-        .unwrap();
+    let user = admin_user(stores, &corp).await;
     assert_eq!(
         found.member,
         Some(MemberStanding {
