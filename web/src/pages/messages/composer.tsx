@@ -6,7 +6,7 @@
 //! (code has many lines) and Ctrl/⌘+Enter sends. Enter while an input method is composing
 //! (pinyin) only confirms the composition.
 
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { mentionAt, mentionsIn, messagePreview, senderLabel, type NameOf } from '../../chat';
 import { t } from '../../i18n';
 import type { ConversationMemberView, ConversationView, MessageView, SendType } from '../../types';
@@ -48,11 +48,20 @@ export function Composer(props: {
   );
   const options = mention && group ? mentionOptions(mention.query, people, canMentionAll) : [];
 
+  // Where the caret goes once the text just set is on the screen. Applied right after that
+  // render, not in a later animation frame: keys typed meanwhile would land at the caret and
+  // then be overtaken by it (typing fast after picking a mention scrambled the words).
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const pos = pendingCaret.current;
+    if (pos === null) return;
+    pendingCaret.current = null;
+    area.current?.focus();
+    area.current?.setSelectionRange(pos, pos);
+  });
+
   function setCaret(pos: number) {
-    requestAnimationFrame(() => {
-      area.current?.focus();
-      area.current?.setSelectionRange(pos, pos);
-    });
+    pendingCaret.current = pos;
   }
 
   function onInput(value: string, caret: number) {
