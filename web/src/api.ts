@@ -229,7 +229,8 @@ export const admin = {
 };
 
 export const sync = {
-  latest: () => call<{ seq: number }>('GET', '/api/v1/sync/latest'),
+  /** `conversations`: the position of each of my large groups' own streams (absent on old servers). */
+  latest: () => call<{ seq: number; conversations?: Record<string, number> }>('GET', '/api/v1/sync/latest'),
 };
 
 const signupHeaders = (token: string) => ({ 'X-Signup-Token': token });

@@ -1,15 +1,20 @@
-//! Live events: the user's ordered stream (seq) over a WebSocket, with catch-up and reconnect.
+//! Live events over one WebSocket, with catch-up and reconnect, from two kinds of ordered stream.
 //!
-//! The stream position is the truth (docs/api-v1.md "Event stream"): on first start the client
-//! asks `GET /sync/latest` for the newest seq, then opens `/ws?since=<seq>`; the
-//! server catches up from there. The last seq seen is kept per corp and user, so a reload
-//! resumes without replaying. Features subscribe by kind:
+//! The user's own stream (seq) carries everything but the messages, recalls and reactions of
+//! large groups: those are written once into the group's own stream, and its frames name the
+//! group (`conversation_id`) and carry their position in it as `seq`. Positions are the truth
+//! (docs/api-v1.md "Event stream"): on first start the client asks `GET /sync/latest` for the
+//! newest seq and each large group's position, then opens
+//! `/ws?since=<seq>&conversations=<id>:<pos>,…`; the server catches each up from there. Both are
+//! kept per corp and user, so a reload resumes without replaying. Features subscribe by kind,
+//! whichever stream an event came from:
 //!
 //!   const off = subscribe('corp.verified', (e) => ...);   // or useEvent(kind, handler)
 
 import { useEffect, useRef } from 'preact/hooks';
 import { ApiError, me, sync } from './api';
-import { streamSeq } from './storage';
+import { conversationsParam, raise } from './group-streams';
+import { streamPositions, streamSeq } from './storage';
 import type { StreamEvent } from './types';
 
 export type ConnectionState = 'idle' | 'syncing' | 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
@@ -94,6 +99,9 @@ class Run {
   private attempt = 0;
   private seq = 0;
   private lastReceived = -1;
+  /** Large groups: the position reached in each, and the last seq received from each on this run. */
+  private positions = new Map<string, number>();
+  private received = new Map<string, number>();
   private onOnline = () => {
     if (!this.ws && this.timer && !this.stopped) {
       clearTimeout(this.timer);
@@ -113,12 +121,13 @@ class Run {
     const known = streamSeq.get(this.corpid, this.userid);
     if (known !== null) {
       this.seq = known;
+      this.positions = streamPositions.get(this.corpid, this.userid);
       this.connect();
       return;
     }
     setState('syncing');
     try {
-      this.seq = await this.latestSeq();
+      ({ seq: this.seq, positions: this.positions } = await this.latest());
     } catch (err) {
       if (this.stopped) return;
       if (isUnauthorized(err)) return this.unauthorized();
@@ -126,21 +135,27 @@ class Run {
       return;
     }
     if (this.stopped) return;
+    // Positions first: a stored seq is what says they were stored too.
+    streamPositions.set(this.corpid, this.userid, this.positions);
     streamSeq.set(this.corpid, this.userid, this.seq);
     this.connect();
   }
 
-  /** Where the stream ends now; a new device starts there, old events are not replayed. */
-  private async latestSeq(): Promise<number> {
-    const { seq } = await sync.latest();
-    return Number(seq) || 0;
+  /** Where the streams end now; a new device starts there, old events are not replayed. */
+  private async latest(): Promise<{ seq: number; positions: Map<string, number> }> {
+    const { seq, conversations } = await sync.latest();
+    const positions = new Map<string, number>();
+    for (const [id, pos] of Object.entries(conversations ?? {})) raise(positions, id, Number(pos) || 0);
+    return { seq: Number(seq) || 0, positions };
   }
 
   private connect(): void {
     if (this.stopped) return;
     setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(`${proto}//${location.host}/api/v1/ws?since=${this.seq}`);
+    const named = conversationsParam(this.positions);
+    const groups = named ? `&conversations=${encodeURIComponent(named)}` : '';
+    const ws = new WebSocket(`${proto}//${location.host}/api/v1/ws?since=${this.seq}${groups}`);
     this.ws = ws;
     let openedAt = 0;
     ws.onopen = () => {
@@ -164,7 +179,7 @@ class Run {
 
   private receive(raw: unknown): void {
     if (typeof raw !== 'string') return;
-    let msg: { type?: string; event?: StreamEvent };
+    let msg: { type?: string; conversation_id?: unknown; event?: StreamEvent };
     try {
       msg = JSON.parse(raw) as typeof msg;
     } catch {
@@ -172,11 +187,19 @@ class Run {
     }
     const event = msg.event;
     if (msg.type !== 'event' || !event || typeof event.seq !== 'number' || typeof event.kind !== 'string') return;
-    if (event.seq <= this.lastReceived) return; // a replay after a reconnect race
-    this.lastReceived = event.seq;
-    if (event.seq > this.seq) {
-      this.seq = event.seq;
-      streamSeq.set(this.corpid, this.userid, event.seq);
+    const group = msg.conversation_id;
+    if (typeof group === 'string') {
+      // A large group's stream: `seq` is the position in it, so replays are told apart per group
+      // (every group seen on this run, no cap) and the position is kept per group.
+      if (!raise(this.received, group, event.seq, Infinity)) return; // a replay after a reconnect race
+      if (raise(this.positions, group, event.seq)) streamPositions.set(this.corpid, this.userid, this.positions);
+    } else {
+      if (event.seq <= this.lastReceived) return; // a replay after a reconnect race
+      this.lastReceived = event.seq;
+      if (event.seq > this.seq) {
+        this.seq = event.seq;
+        streamSeq.set(this.corpid, this.userid, event.seq);
+      }
     }
     this.attempt = 0;
     dispatch({ ...event, data: event.data ?? {} });

@@ -1,4 +1,4 @@
-//! What the client remembers between page loads: device id, current session id, stream position
+//! What the client remembers between page loads: device id, current session id, stream positions
 //! (localStorage), and an unfinished company sign-up (sessionStorage, so a reload resumes it).
 
 function read(store: Storage | undefined, key: string): string | null {
@@ -77,6 +77,30 @@ export const streamSeq = {
   },
   set(corpid: string, userid: string, seq: number): void {
     write(local, `workhub.seq.${corpid}.${userid}`, String(seq));
+  },
+};
+
+/**
+ * Position reached in each large group's own stream (see events.ts), per corp and user like
+ * `streamSeq`. Kept as `[id, pos]` pairs in the map's order (least recently raised first): an
+ * object would list digit-only ids first and lose that order.
+ */
+export const streamPositions = {
+  get(corpid: string, userid: string): Map<string, number> {
+    const positions = new Map<string, number>();
+    try {
+      const pairs: unknown = JSON.parse(read(local, `workhub.positions.${corpid}.${userid}`) ?? '[]');
+      for (const pair of Array.isArray(pairs) ? pairs : []) {
+        const [id, pos]: unknown[] = Array.isArray(pair) ? pair : [];
+        if (typeof id === 'string' && typeof pos === 'number' && pos >= 0) positions.set(id, pos);
+      }
+    } catch {
+      // Unreadable: start over; those groups are pushed from the next connection on.
+    }
+    return positions;
+  },
+  set(corpid: string, userid: string, positions: Map<string, number>): void {
+    write(local, `workhub.positions.${corpid}.${userid}`, JSON.stringify(Array.from(positions)));
   },
 };
 

@@ -1,8 +1,9 @@
 // Starts the real `workhub` binary for browser tests: a temporary data dir with an operator
 // (op / Op-Passw0rd!) and a company "Acme" whose administrator is admin / Admin-Passw0rd!,
-// served on a free loopback port. The binary comes from env WORKHUB_BIN.
+// served on a free loopback port, optionally with a configuration file. The binary comes from
+// env WORKHUB_BIN.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,10 +25,13 @@ function runCli(bin, args) {
 }
 
 /**
+ * `config`: the text of a configuration file (TOML, e.g. `[messaging]\nlarge_group_members = 2`)
+ * for `serve`; the data dir and listen address are given as flags, which take precedence.
+ * @param {{config?: string}} [options]
  * @returns {Promise<{baseURL: string, corpid: string, contactsSecret: string, adminUserid: string,
  *   adminPassword: string, dataDir: string, logs: () => string, stop: () => Promise<void>}>}
  */
-export async function startServer() {
+export async function startServer({ config } = {}) {
   const bin = process.env.WORKHUB_BIN;
   if (!bin) throw new Error('WORKHUB_BIN is not set');
   const dataDir = mkdtempSync(join(tmpdir(), 'workhub-web-test-'));
@@ -45,7 +49,13 @@ export async function startServer() {
     throw new Error(`corp create: last stdout line is not JSON: ${JSON.stringify(lastLine)}`);
   }
 
-  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+  const serve = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir];
+  if (config !== undefined) {
+    const file = join(dataDir, 'workhub.toml');
+    writeFileSync(file, config);
+    serve.push('--config', file);
+  }
+  const child = spawn(bin, serve, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });

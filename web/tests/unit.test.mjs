@@ -393,3 +393,34 @@ test('admin permissions: tabs per the contract table, directory buttons, recall'
   assert.equal(can(who([]), 'messaging.message.recall_any'), false);
   assert.equal(can(who([], true), 'messaging.message.recall_any'), true);
 });
+
+test('large groups: positions in order of last raise and capped, replays dropped per group, the /ws parameter', async () => {
+  const { raise, conversationsParam, MAX_NAMED } = await load('src/group-streams.ts');
+  const positions = new Map();
+  assert.equal(conversationsParam(positions), '', 'nothing to name: the parameter is left out');
+  assert.equal(raise(positions, 'g1', 5), true);
+  assert.equal(raise(positions, '42', 3), true);
+  assert.equal(conversationsParam(positions), 'g1:5,42:3', 'a digit-only id keeps its place');
+  // A replay or an older position changes nothing; a newer one moves the group to the end.
+  assert.equal(raise(positions, 'g1', 5), false);
+  assert.equal(raise(positions, 'g1', 4), false);
+  assert.equal(conversationsParam(positions), 'g1:5,42:3');
+  assert.equal(raise(positions, 'g1', 6), true);
+  assert.equal(conversationsParam(positions), '42:3,g1:6');
+
+  // Beyond the cap the least recently raised groups are forgotten, the active ones named.
+  const many = new Map();
+  for (let i = 0; i < MAX_NAMED + 2; i++) raise(many, `g${i}`, i + 1);
+  raise(many, 'g2', 1000);
+  assert.equal(many.size, MAX_NAMED);
+  assert.deepEqual([many.has('g0'), many.has('g1'), many.has('g3')], [false, false, true]);
+  assert.equal(conversationsParam(many).split(',').at(-1), 'g2:1000');
+  assert.equal(conversationsParam(many).split(',').length, MAX_NAMED);
+
+  // Replays are told apart per group: seq 1 of one group is not a replay of another's seq 1.
+  const received = new Map();
+  assert.equal(raise(received, 'a', 1, Infinity), true);
+  assert.equal(raise(received, 'b', 1, Infinity), true);
+  assert.equal(raise(received, 'a', 1, Infinity), false);
+  assert.equal(raise(received, 'a', 2, Infinity), true);
+});

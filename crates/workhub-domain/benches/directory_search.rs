@@ -86,6 +86,7 @@ async fn main() {
             limiter: Arc::new(LocalLimiter::default()),
             clock: Arc::new(SystemClock),
             outbound: Arc::new(workhub_domain::callbacks::NoOutbound),
+            settings: Default::default(),
         };
         let domain = Domain::new(deps);
         let app = Actor::App {

@@ -1,7 +1,10 @@
-//! Reading one's own event stream.
+//! Reading one's own event stream, and the streams of one's large groups (a group with more
+//! members than `Settings::large_group_members` has a stream of its own for its messages,
+//! written once instead of into every member's stream).
 
-use workhub_core::{Error, Seq};
+use workhub_core::{Code, CorpId, Error, Seq, UserId};
 use workhub_store::EventRecord;
+use workhub_store::messaging::conversation_stream;
 
 use crate::context::UserActor;
 use crate::{Deps, StoreResultExt};
@@ -30,13 +33,59 @@ impl Events {
 
     /// Events newer than `since`, oldest first. Only committed events are ever visible.
     pub async fn sync(&self, who: &UserActor, since: Seq, limit: i64) -> Result<SyncPage, Error> {
+        self.page(&who.corp_id, &who.userid, since, limit).await
+    }
+
+    /// The same for the stream of a large group I belong to.
+    pub async fn sync_conversation(
+        &self,
+        who: &UserActor,
+        conversation: &str,
+        since: Seq,
+        limit: i64,
+    ) -> Result<SyncPage, Error> {
+        if !self.follows(who, conversation).await? {
+            return Err(Error::new(Code::ConversationNotFound));
+        }
+        let stream = conversation_stream(conversation);
+        self.page(&who.corp_id, &stream, since, limit).await
+    }
+
+    /// Whether I get a conversation's messages from its own stream: I belong to it and it is
+    /// large.
+    pub async fn follows(&self, who: &UserActor, conversation: &str) -> Result<bool, Error> {
+        let messages = &self.deps.stores.messages;
+        let membership = messages
+            .find_membership(&who.corp_id, conversation, &who.userid)
+            .await
+            .or_internal()?;
+        Ok(membership.is_some_and(|(c, _)| c.large))
+    }
+
+    /// The large groups I belong to, each with where its stream stands now.
+    pub async fn conversation_streams(&self, who: &UserActor) -> Result<Vec<(String, Seq)>, Error> {
+        self.deps
+            .stores
+            .events
+            .conversation_streams(&who.corp_id, &who.userid)
+            .await
+            .or_internal()
+    }
+
+    async fn page(
+        &self,
+        corp: &CorpId,
+        stream: &UserId,
+        since: Seq,
+        limit: i64,
+    ) -> Result<SyncPage, Error> {
         let limit = limit.clamp(1, MAX_PAGE);
         // One extra row tells whether more remain.
         let mut events = self
             .deps
             .stores
             .events
-            .list_events(&who.corp_id, &who.userid, since.max(0), limit + 1)
+            .list_events(corp, stream, since.max(0), limit + 1)
             .await
             .or_internal()?;
         let has_more = i64::try_from(events.len()).unwrap_or(0) > limit;

@@ -35,6 +35,23 @@ pub struct Deps {
     pub clock: Arc<dyn Clock>,
     /// Pushes to integrators' callback URLs.
     pub outbound: Arc<dyn callbacks::Outbound>,
+    pub settings: Settings,
+}
+
+/// What an operator may tune in the configuration file.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A group with more members than this gets a stream of its own: each message is written
+    /// once there instead of once per member (BENCHMARKS.md, "Large groups").
+    pub large_group_members: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            large_group_members: 100,
+        }
+    }
 }
 
 impl Deps {

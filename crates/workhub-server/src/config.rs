@@ -20,6 +20,22 @@ pub struct Config {
     pub http: HttpConfig,
     pub tls: TlsConfig,
     pub files: FilesConfig,
+    pub messaging: MessagingConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MessagingConfig {
+    /// Groups with more members than this get a stream of their own (read fan-out).
+    pub large_group_members: usize,
+}
+
+impl Default for MessagingConfig {
+    fn default() -> Self {
+        MessagingConfig {
+            large_group_members: workhub_domain::Settings::default().large_group_members,
+        }
+    }
 }
 
 /// Where stored files live: `data_dir/files`, or an S3-compatible bucket shared by every node.
@@ -71,6 +87,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             tls: TlsConfig::default(),
             files: FilesConfig::default(),
+            messaging: MessagingConfig::default(),
         }
     }
 }
@@ -98,6 +115,7 @@ impl std::fmt::Debug for Config {
             .field("http", &self.http)
             .field("tls", &self.tls)
             .field("files", &self.files)
+            .field("messaging", &self.messaging)
             .finish()
     }
 }

@@ -62,6 +62,9 @@ pub async fn domain_with_clock(
         limiter,
         clock,
         outbound: Arc::new(crate::outbound::HttpOutbound::new()?),
+        settings: workhub_domain::Settings {
+            large_group_members: config.messaging.large_group_members,
+        },
     };
     Ok(Domain::new(deps))
 }

@@ -117,7 +117,7 @@ pub(crate) async fn append_to_members(
 
 /// Bumps the seq of everyone the `recipients` subquery selects (it may read `audience`, bound
 /// as `$2`) and appends the event to their streams.
-async fn fan_out(
+pub(crate) async fn fan_out(
     conn: &mut AnyConnection,
     corp: &CorpId,
     recipients: &'static str,
@@ -276,7 +276,7 @@ pub(crate) async fn append_if(
     })
 }
 
-/// Starts a member's stream; called when the member is created.
+/// Starts a member's stream (called when the member is created) or a large group's.
 pub(crate) async fn start_stream(
     conn: &mut AnyConnection,
     corp: &CorpId,
@@ -352,6 +352,30 @@ impl EventStore for SqlStore {
         .await
         .map_err(backend_error)?;
         row.try_get("seq").map_err(backend_error)
+    }
+
+    async fn conversation_streams(
+        &self,
+        corp: &CorpId,
+        user: &UserId,
+    ) -> StoreResult<Vec<(String, Seq)>> {
+        let rows = sqlx::query(
+            "SELECT cm.conversation_id, s.seq FROM conversation_members cm \
+             JOIN conversations c ON c.corp_id = cm.corp_id AND c.id = cm.conversation_id \
+             JOIN user_seqs s ON s.corp_id = cm.corp_id \
+               AND s.userid = 'conversation:' || cm.conversation_id \
+             WHERE cm.corp_id = $1 AND cm.userid = $2 AND c.large = 1 \
+             ORDER BY cm.conversation_id",
+        )
+        .bind(corp.as_str().to_string())
+        .bind(user.as_str().to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("conversation_id")?, r.try_get("seq")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(backend_error)
     }
 }
 

@@ -6,17 +6,36 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use workhub_core::{CorpId, UserId};
 use workhub_store::messaging::{
     Conversation, ConversationMember, MemberChange, MemberConversation, MemberPrefs, Message,
-    MessageStore, Posted, Reaction,
+    MessageStore, Posted, Reaction, conversation_stream,
 };
 use workhub_store::{Appended, Committed, NewEvent, StoreError, StoreResult};
 
-use crate::events::{FanOutArgs, append, append_if, append_to_members, appended_from, column_of};
+use crate::events::{
+    FanOutArgs, append, append_if, append_to_members, appended_from, column_of, start_stream,
+};
 use crate::rows::s;
 use crate::rows::{MESSAGE_COLUMNS, RowResult, b, joined_message};
 use crate::{SqlStore, backend_error};
 
 const CONVERSATION_COLUMNS: &str = "c.corp_id, c.id, c.kind, c.name, c.owner, c.announcement, \
-     c.avatar, c.unique_key, c.last_seq, c.member_limit, c.created_at, c.updated_at";
+     c.avatar, c.unique_key, c.last_seq, c.member_limit, c.large, c.created_at, c.updated_at";
+
+/// Who gets a conversation's message events, for the conversation bound as `$N`: every member,
+/// or only the group's own stream once it is large (`conversation_stream`).
+macro_rules! audience_of {
+    ($conversation:literal) => {
+        concat!(
+            "SELECT userid FROM conversation_members WHERE corp_id = $1 AND conversation_id = ",
+            $conversation,
+            " AND NOT EXISTS (SELECT 1 FROM conversations WHERE corp_id = $1 AND id = ",
+            $conversation,
+            " AND large = 1) UNION ALL SELECT 'conversation:' || id FROM conversations \
+             WHERE corp_id = $1 AND id = ",
+            $conversation,
+            " AND large = 1"
+        )
+    };
+}
 
 fn conversation(row: &AnyRow) -> RowResult<Conversation> {
     Ok(Conversation {
@@ -30,6 +49,7 @@ fn conversation(row: &AnyRow) -> RowResult<Conversation> {
         unique_key: row.try_get("unique_key")?,
         last_seq: row.try_get("last_seq")?,
         member_limit: row.try_get("member_limit")?,
+        large: row.try_get::<i64, _>("large")? != 0,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -127,8 +147,7 @@ async fn insert_message(
     // The message's arguments are $1 to $11; the event's kind and data follow.
     const FAN_OUT: FanOutArgs = FanOutArgs {
         corp: "$1",
-        recipients: "SELECT userid FROM conversation_members \
-             WHERE corp_id = $1 AND conversation_id = $3",
+        recipients: audience_of!("$3"),
         kind: "$12",
         data: "$13",
         now: "$11",
@@ -179,7 +198,7 @@ async fn insert_message(
         return Ok(None);
     };
     let appended = if postgres {
-        append_to_members(
+        append_to_audience(
             conn,
             &message.corp_id,
             &message.conversation_id,
@@ -196,6 +215,20 @@ async fn insert_message(
     Ok(Some((seq, appended)))
 }
 
+/// Appends a message event (a new message, a recall, reactions) for everyone who follows the
+/// conversation: each member's stream, or the large group's own.
+async fn append_to_audience(
+    conn: &mut AnyConnection,
+    corp: &CorpId,
+    conversation: &str,
+    event: (&str, &str),
+    message_id: Option<&str>,
+    now: i64,
+) -> StoreResult<Vec<Appended>> {
+    let recipients = audience_of!("$2");
+    crate::events::fan_out(conn, corp, recipients, conversation, event, message_id, now).await
+}
+
 #[async_trait::async_trait]
 impl MessageStore for SqlStore {
     async fn create_conversation(
@@ -209,8 +242,8 @@ impl MessageStore for SqlStore {
                 Box::pin(async move {
                     sqlx::query(
                         "INSERT INTO conversations (corp_id, id, kind, name, owner, announcement, \
-                         unique_key, last_seq, member_limit, created_at, updated_at, avatar) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                         unique_key, last_seq, member_limit, created_at, updated_at, avatar, \
+                         large) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                     )
                     .bind(s(&c.corp_id))
                     .bind(c.id.clone())
@@ -224,9 +257,13 @@ impl MessageStore for SqlStore {
                     .bind(c.created_at)
                     .bind(c.updated_at)
                     .bind(c.avatar.clone())
+                    .bind(b(c.large))
                     .execute(&mut *conn)
                     .await
                     .map_err(backend_error)?;
+                    if c.large {
+                        start_stream(conn, &c.corp_id, &conversation_stream(&c.id)).await?;
+                    }
                     insert_members(conn, &c.corp_id, &c.id, &members).await?;
                     let appended = append_to_members(
                         conn,
@@ -415,7 +452,8 @@ impl MessageStore for SqlStore {
                 Box::pin(async move {
                     sqlx::query(
                         "UPDATE conversations SET name = $3, owner = $4, announcement = $5, \
-                         updated_at = $6, member_limit = $7, avatar = $8 WHERE corp_id = $1 AND id = $2",
+                         updated_at = $6, member_limit = $7, avatar = $8, large = $9 \
+                         WHERE corp_id = $1 AND id = $2",
                     )
                     .bind(s(&c.corp_id))
                     .bind(c.id.clone())
@@ -425,9 +463,14 @@ impl MessageStore for SqlStore {
                     .bind(c.updated_at)
                     .bind(c.member_limit)
                     .bind(c.avatar.clone())
+                    .bind(b(c.large))
                     .execute(&mut *conn)
                     .await
                     .map_err(backend_error)?;
+                    if c.large {
+                        // From here on the group's messages go to its stream (seq 1 first).
+                        start_stream(conn, &c.corp_id, &conversation_stream(&c.id)).await?;
+                    }
                     insert_members(conn, &c.corp_id, &c.id, &change.add).await?;
                     // Told before the removal, so those removed learn of it too.
                     let appended = append_to_members(
@@ -590,7 +633,7 @@ impl MessageStore for SqlStore {
                     let conversation: String =
                         row.try_get("conversation_id").map_err(backend_error)?;
                     let appended =
-                        append_to_members(conn, &corp, &conversation, (kind, ""), Some(&id), at)
+                        append_to_audience(conn, &corp, &conversation, (kind, ""), Some(&id), at)
                             .await?;
                     Ok(Committed {
                         value: true,
@@ -747,7 +790,7 @@ impl MessageStore for SqlStore {
                         .await
                         .map_err(backend_error)?;
                     }
-                    let appended = append_to_members(
+                    let appended = append_to_audience(
                         conn,
                         &corp,
                         &conversation,

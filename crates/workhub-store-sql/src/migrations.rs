@@ -118,6 +118,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_count_admin_roles.sql"),
         include_str!("../migrations/postgres/0018_count_admin_roles.sql"),
     ),
+    (
+        19,
+        "add_large_groups",
+        include_str!("../migrations/sqlite/0019_add_large_groups.sql"),
+        include_str!("../migrations/postgres/0019_add_large_groups.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -25,6 +25,7 @@ pub async fn run_all(stores: &Stores) {
     audit_log(stores).await;
     signups_files_operators(stores).await;
     conversations_and_messages(stores).await;
+    large_groups(stores).await;
     uploads_and_files(stores).await;
     messaging_settings(stores).await;
     admin_roles(stores).await;
@@ -1009,6 +1010,7 @@ async fn conversations_and_messages(stores: &Stores) {
         unique_key: None,
         last_seq: 0,
         member_limit: 10,
+        large: false,
         created_at: 1_000,
         updated_at: 1_000,
     };
@@ -1212,6 +1214,231 @@ async fn conversations_and_messages(stores: &Stores) {
             .await
             .unwrap()
             .is_none()
+    );
+}
+
+/// A large group's message events go to its own stream once, not to each member's; the switch
+/// happens with a membership change, in its transaction.
+async fn large_groups(stores: &Stores) {
+    use crate::messaging::{
+        Conversation, ConversationMember, MemberChange, Message, Reaction, conversation_stream,
+    };
+    let corp = new_corp(stores, 1_000).await;
+    let (admin, bob, carol) = (uid("admin"), uid("bob"), uid("carol"));
+    for u in ["bob", "carol"] {
+        stores
+            .accounts
+            .add_user(new_user(&corp, u, 1_000))
+            .await
+            .unwrap();
+    }
+    let member = |u: &UserId| ConversationMember {
+        userid: u.clone(),
+        role: "member".into(),
+        read_seq: 0,
+        pinned: false,
+        muted: false,
+        joined_at: 1_000,
+    };
+    let group = |id: &str, large: bool| Conversation {
+        corp_id: corp.clone(),
+        id: id.into(),
+        kind: "group".into(),
+        name: "大群".into(),
+        owner: "admin".into(),
+        announcement: String::new(),
+        avatar: String::new(),
+        unique_key: None,
+        last_seq: 0,
+        member_limit: 10,
+        large,
+        created_at: 1_000,
+        updated_at: 1_000,
+    };
+    let message = |client: &str| Message {
+        corp_id: corp.clone(),
+        id: format!("lg-{client}"),
+        conversation_id: "lg".into(),
+        seq: 0,
+        sender: "admin".into(),
+        client_msg_id: client.into(),
+        kind: "text".into(),
+        content: r#"{"content":"hi"}"#.into(),
+        mentions: "[]".into(),
+        reply_to: None,
+        recalled_at: None,
+        created_at: 2_000,
+    };
+    let changed = NewEvent::new(Recipients::Users(vec![]), "conversation.changed", &"lg");
+    let messages = &stores.messages;
+    messages
+        .create_conversation(
+            group("lg", false),
+            vec![member(&admin), member(&bob)],
+            changed.clone(),
+        )
+        .await
+        .unwrap();
+    let small = messages
+        .append_message(message("a"), "message.new")
+        .await
+        .unwrap();
+    assert_eq!(
+        small.appended.len(),
+        2,
+        "a small group writes to every member"
+    );
+    assert!(
+        stores
+            .events
+            .conversation_streams(&corp, &bob)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Carol joins and the group becomes large: all three hear of it in their own streams.
+    let change = MemberChange {
+        add: vec![member(&carol)],
+        remove: vec![],
+    };
+    let switched = messages
+        .update_conversation(group("lg", true), change, changed.clone())
+        .await
+        .unwrap();
+    assert_eq!(switched.appended.len(), 3);
+    let found = messages
+        .find_conversation(&corp, "lg")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(found.large);
+    assert_eq!(
+        stores
+            .events
+            .conversation_streams(&corp, &carol)
+            .await
+            .unwrap(),
+        vec![("lg".to_string(), 0)]
+    );
+
+    let stream = conversation_stream("lg");
+    let large = messages
+        .append_message(message("b"), "message.new")
+        .await
+        .unwrap();
+    let targets: Vec<(&str, i64)> = large
+        .appended
+        .iter()
+        .map(|a| (a.userid.as_str(), a.seq))
+        .collect();
+    assert_eq!(
+        targets,
+        vec![(stream.as_str(), 1)],
+        "one event, in the group's stream"
+    );
+    assert!(matches!(&large.value, crate::messaging::Posted::Created(m) if m.seq == 2));
+    let bobs: Vec<String> = stores
+        .events
+        .list_events(&corp, &bob, 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        bobs,
+        [
+            "conversation.changed",
+            "message.new",
+            "conversation.changed"
+        ]
+    );
+    let recalled = messages
+        .recall_message(&corp, "lg-b", 3_000, "message.recalled")
+        .await
+        .unwrap();
+    assert_eq!(recalled.appended.len(), 1);
+    let reaction = Reaction {
+        corp_id: corp.clone(),
+        message_id: "lg-a".into(),
+        userid: bob.clone(),
+        emoji: "👍".into(),
+        created_at: 3_000,
+    };
+    let reacted = messages
+        .toggle_reaction(
+            reaction,
+            "lg",
+            NewEvent::new(Recipients::Users(vec![]), "message.reactions", &"lg-a"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reacted.appended.len(), 1);
+    let group_events = stores
+        .events
+        .list_events(&corp, &stream, 0, 10)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = group_events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["message.new", "message.recalled", "message.reactions"]
+    );
+    assert_eq!(group_events[0].message.as_ref().map(|m| m.seq), Some(2));
+    assert!(
+        group_events[1]
+            .message
+            .as_ref()
+            .is_some_and(|m| m.recalled_at.is_some())
+    );
+    assert_eq!(stores.events.latest_seq(&corp, &stream).await.unwrap(), 3);
+    assert_eq!(
+        stores
+            .events
+            .conversation_streams(&corp, &admin)
+            .await
+            .unwrap(),
+        vec![("lg".to_string(), 3)]
+    );
+    // The group's stream is nobody's: a company-wide event does not reach it.
+    let everyone = NewEvent::new(Recipients::WholeCorp, "corp.changed", &"x");
+    let told = messages
+        .set_member_prefs(&corp, "lg", &bob, Default::default(), 4_000, everyone)
+        .await
+        .unwrap();
+    assert!(told.appended.iter().all(|a| a.userid != stream));
+    assert_eq!(stores.events.latest_seq(&corp, &stream).await.unwrap(), 3);
+
+    // A group created large has its stream from the start; one who left no longer lists it.
+    messages
+        .create_conversation(group("lg2", true), vec![member(&admin)], changed)
+        .await
+        .unwrap();
+    assert_eq!(
+        stores
+            .events
+            .conversation_streams(&corp, &admin)
+            .await
+            .unwrap(),
+        vec![("lg".to_string(), 3), ("lg2".to_string(), 0)]
+    );
+    let leave = MemberChange {
+        add: vec![],
+        remove: vec![carol.clone()],
+    };
+    let event = NewEvent::new(Recipients::Users(vec![]), "conversation.changed", &"lg");
+    messages
+        .update_conversation(group("lg", true), leave, event)
+        .await
+        .unwrap();
+    assert!(
+        stores
+            .events
+            .conversation_streams(&corp, &carol)
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
 

@@ -75,7 +75,8 @@ pub struct Committed<T> {
 
 #[async_trait]
 pub trait EventStore: Send + Sync {
-    /// Events of one user with `seq > since`, oldest first, at most `limit`.
+    /// Events of one stream (a user's, or a large group's: `conversation_stream`) with
+    /// `seq > since`, oldest first, at most `limit`.
     async fn list_events(
         &self,
         corp: &CorpId,
@@ -85,4 +86,10 @@ pub trait EventStore: Send + Sync {
     ) -> StoreResult<Vec<EventRecord>>;
     /// The newest committed seq of a user (0 if none).
     async fn latest_seq(&self, corp: &CorpId, user: &UserId) -> StoreResult<Seq>;
+    /// The large groups a user belongs to, each with the newest seq of its stream, by id.
+    async fn conversation_streams(
+        &self,
+        corp: &CorpId,
+        user: &UserId,
+    ) -> StoreResult<Vec<(String, Seq)>>;
 }

@@ -24,9 +24,20 @@ pub struct Conversation {
     /// The newest message's seq within the conversation (0 if none).
     pub last_seq: i64,
     pub member_limit: i64,
+    /// A group grown past the large-group threshold: its messages, recalls and reactions go to
+    /// its own stream (`conversation_stream`) once, not to every member's. Never unset.
+    pub large: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+/// The stream of a large group, named as no member can be (':' is not allowed in userids).
+pub fn conversation_stream(conversation_id: &str) -> UserId {
+    UserId::from_trusted(format!("{CONVERSATION_STREAM}{conversation_id}"))
+}
+
+/// What the name of a large group's stream starts with.
+pub const CONVERSATION_STREAM: &str = "conversation:";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationMember {
@@ -115,8 +126,8 @@ pub struct Robot {
 
 #[async_trait]
 pub trait MessageStore: Send + Sync {
-    /// Creates a conversation with its members; `event` goes to every member. A second direct
-    /// conversation with the same `unique_key` is a `Duplicate`.
+    /// Creates a conversation with its members (and its stream, when it is large); `event` goes
+    /// to every member. A second direct conversation with the same `unique_key` is a `Duplicate`.
     async fn create_conversation(
         &self,
         conversation: Conversation,
@@ -160,16 +171,18 @@ pub trait MessageStore: Send + Sync {
         corp: &CorpId,
         user: &UserId,
     ) -> StoreResult<Vec<MemberConversation>>;
-    /// Saves name, owner, announcement, member limit and avatar, changes members, and sends `event` to everyone who
-    /// is a member before or after the change.
+    /// Saves name, owner, announcement, member limit, avatar and the large flag (starting the
+    /// group's stream when it is set), changes members, and sends `event` to everyone who is a
+    /// member before or after the change.
     async fn update_conversation(
         &self,
         conversation: Conversation,
         change: MemberChange,
         event: NewEvent,
     ) -> StoreResult<Committed<()>>;
-    /// Appends a message with the conversation's next seq and sends a reference to it to every
-    /// member's stream as `kind`. The sender (if a member) has then read up to it.
+    /// Appends a message with the conversation's next seq and sends a reference to it as `kind`
+    /// to every member's stream, or to the group's own stream when it is large. The sender (if
+    /// a member) has then read up to it.
     async fn append_message(
         &self,
         message: Message,
@@ -184,7 +197,8 @@ pub trait MessageStore: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<Message>>;
     async fn find_message(&self, corp: &CorpId, id: &str) -> StoreResult<Option<Message>>;
-    /// Marks a message recalled (content erased) and tells every member.
+    /// Marks a message recalled (content erased) and tells every member (or the large group's
+    /// stream).
     async fn recall_message(
         &self,
         corp: &CorpId,
@@ -219,7 +233,8 @@ pub trait MessageStore: Send + Sync {
         sender: &str,
         prefix: &str,
     ) -> StoreResult<Vec<Message>>;
-    /// Adds the reaction, or removes it if it is there; `event` goes to every member.
+    /// Adds the reaction, or removes it if it is there; `event` goes to every member (or the
+    /// large group's stream).
     async fn toggle_reaction(
         &self,
         reaction: Reaction,

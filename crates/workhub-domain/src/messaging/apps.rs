@@ -139,6 +139,7 @@ impl Messaging {
             unique_key: Some(key.clone()),
             last_seq: 0,
             member_limit: 1,
+            large: false,
             created_at: now,
             updated_at: now,
         };

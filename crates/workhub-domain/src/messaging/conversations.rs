@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use serde_json::json;
 use workhub_core::{Code, Error, UserId};
+use workhub_store::messaging::conversation_stream;
 use workhub_store::messaging::{
     Conversation, ConversationMember, MemberChange, MemberConversation, MemberPrefs,
 };
@@ -115,6 +116,17 @@ pub(super) fn changed(id: &str) -> NewEvent {
     )
 }
 
+/// `changed` for a large group: `stream` is where the group's stream stood before the change,
+/// so a socket that learns of the group from this event (a new member's, or any member's when
+/// the group just became large) follows the stream from there and misses nothing after it.
+fn changed_large(id: &str, stream: workhub_core::Seq) -> NewEvent {
+    NewEvent::new(
+        Recipients::Users(vec![]),
+        kinds::CONVERSATION_CHANGED,
+        &json!({ "conversation_id": id, "stream": stream }),
+    )
+}
+
 impl Messaging {
     /// POST /conversations: opens (or returns) a direct chat, or creates a group.
     pub async fn open(
@@ -177,6 +189,7 @@ impl Messaging {
             unique_key: Some(key.clone()),
             last_seq: 0,
             member_limit: 2,
+            large: false,
             created_at: now,
             updated_at: now,
         };
@@ -226,6 +239,7 @@ impl Messaging {
         }
         let now = self.deps.now();
         let id = id.unwrap_or_else(|| Self::new_id("g"));
+        let large = ids.len() > self.deps.settings.large_group_members;
         let members = ids
             .into_iter()
             .map(|u| {
@@ -244,14 +258,20 @@ impl Messaging {
             unique_key,
             last_seq: 0,
             member_limit: DEFAULT_MEMBER_LIMIT,
+            large,
             created_at: now,
             updated_at: now,
+        };
+        let event = if large {
+            changed_large(&id, 0)
+        } else {
+            changed(&id)
         };
         let committed = self
             .deps
             .stores
             .messages
-            .create_conversation(conversation, members, changed(&id))
+            .create_conversation(conversation, members, event)
             .await
             .map_err(|e| match e {
                 StoreError::Duplicate(_) => Error::with(Code::InvalidChatId, "exists"),
@@ -436,11 +456,24 @@ impl Messaging {
         }
         conversation.updated_at = now;
         let id = conversation.id.clone();
+        let event = if conversation.large {
+            // Read before the change commits: a message between the two is sent again, never
+            // missed (clients drop what they have).
+            let stream = conversation_stream(&id);
+            let events = &self.deps.stores.events;
+            let at = events.latest_seq(&conversation.corp_id, &stream).await;
+            changed_large(&id, at.or_internal()?)
+        } else if after > self.deps.settings.large_group_members {
+            conversation.large = true;
+            changed_large(&id, 0)
+        } else {
+            changed(&id)
+        };
         let committed = self
             .deps
             .stores
             .messages
-            .update_conversation(conversation, change, changed(&id))
+            .update_conversation(conversation, change, event)
             .await
             .or_internal()?;
         self.deps.publish(committed).await;

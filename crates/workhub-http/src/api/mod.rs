@@ -10,6 +10,7 @@ pub mod openapi;
 pub mod operator;
 pub mod roles;
 pub mod signup;
+pub mod socket;
 pub mod sync;
 pub mod uploads;
 
@@ -80,7 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/contacts-secret", post(apps::rotate_contacts))
         .route("/sync", get(sync::sync))
         .route("/sync/latest", get(sync::latest))
-        .route("/ws", get(sync::ws))
+        .route("/ws", get(socket::ws))
         .route(
             "/uploads/licence",
             post(signup::upload).layer(DefaultBodyLimit::max(

@@ -253,19 +253,19 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "get",
         "/api/v1/sync",
         "events",
-        "Events of my stream after a seq",
+        "Events of my stream (or of a large group's: ?conversation=ID) after a seq",
     ),
     (
         "get",
         "/api/v1/sync/latest",
         "events",
-        "The newest seq of my stream (where a new device starts)",
+        "The newest seq of my stream and of my large groups' streams (where a new device starts)",
     ),
     (
         "get",
         "/api/v1/ws",
         "events",
-        "WebSocket: catch up from a seq, then live events",
+        "WebSocket: catch up from a seq (and large groups' positions), then live events",
     ),
     (
         "post",

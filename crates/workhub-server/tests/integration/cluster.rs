@@ -1,5 +1,5 @@
 //! Two `workhub` processes on one PostgreSQL and one Redis: an event written through node A
-//! reaches a WebSocket connected to node B.
+//! reaches a WebSocket connected to node B, in a member's own stream and in a large group's.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -22,10 +22,15 @@ impl Drop for Node {
     }
 }
 
+/// A node whose every group is large (its messages go to the group's own stream).
 fn start_node(database_url: &str, redis_url: &str, data_dir: &std::path::Path) -> Node {
+    let config = data_dir.join("workhub.toml");
+    std::fs::write(&config, "[messaging]\nlarge_group_members = 0\n").unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_workhub"))
         .args([
             "serve",
+            "--config",
+            &config.display().to_string(),
             "--listen",
             "127.0.0.1:0",
             "--data-dir",
@@ -200,6 +205,29 @@ async fn an_event_written_on_node_a_reaches_a_websocket_on_node_b() {
         }
     }
     assert_eq!(kinds, ["conversation.changed", "message.new"]);
+
+    // A group's message travels in the group's stream, announced across nodes the same way.
+    let group = json!({ "kind": "group", "name": "大群", "members": [] });
+    let group = post(format!("{}/api/v1/conversations", a.url), group).await;
+    let group_id = group["id"].as_str().unwrap();
+    let text =
+        json!({ "client_msg_id": "cluster-2", "type": "text", "content": { "content": "大群" } });
+    let path = format!("{}/api/v1/conversations/{group_id}/messages", a.url);
+    let sent = post(path, text).await;
+    loop {
+        let msg = tokio::time::timeout(5 * SECOND, ws.next())
+            .await
+            .expect("the group's message arrives on node B in time")
+            .unwrap()
+            .unwrap();
+        let frame: Value = serde_json::from_str(msg.to_text().unwrap()).unwrap();
+        if frame["event"]["kind"] == "message.new" {
+            assert_eq!(frame["conversation_id"], group_id);
+            assert_eq!(frame["event"]["seq"], 1, "the first of the group's stream");
+            assert_eq!(frame["event"]["data"]["id"], sent["id"]);
+            break;
+        }
+    }
     drop((a, b));
     db.cleanup().await;
 }

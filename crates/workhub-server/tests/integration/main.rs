@@ -10,6 +10,7 @@ mod directory;
 mod errors;
 mod events;
 mod import;
+mod large_groups;
 mod messaging;
 mod roles;
 mod signup;

@@ -207,10 +207,12 @@ impl TestServer {
     }
 
     pub async fn ws(&self, token: &str, since: i64) -> Ws {
-        let url = format!(
-            "{}/api/v1/ws?since={since}",
-            self.url.replace("http://", "ws://")
-        );
+        self.ws_with(token, &format!("since={since}")).await
+    }
+
+    /// A WebSocket with these query arguments (`since=…&conversations=…`).
+    pub async fn ws_with(&self, token: &str, query: &str) -> Ws {
+        let url = format!("{}/api/v1/ws?{query}", self.url.replace("http://", "ws://"));
         let mut req = url.into_client_request().unwrap();
         req.headers_mut()
             .insert("authorization", format!("Bearer {token}").parse().unwrap());
@@ -230,6 +232,11 @@ pub struct Ws {
 impl Ws {
     /// The next event, or None if none comes within `wait` (or the server closed).
     pub async fn next_event(&mut self, wait: Duration) -> Option<Value> {
+        Some(self.next_frame(wait).await?["event"].clone())
+    }
+
+    /// The next event frame whole (a large group's names it: `conversation_id`).
+    pub async fn next_frame(&mut self, wait: Duration) -> Option<Value> {
         loop {
             let msg = tokio::time::timeout(wait, self.stream.next())
                 .await
@@ -239,7 +246,7 @@ impl Ws {
                 Message::Text(t) => {
                     let v: Value = serde_json::from_str(&t).unwrap();
                     assert_eq!(v["type"], "event");
-                    return Some(v["event"].clone());
+                    return Some(v);
                 }
                 Message::Close(_) => return None,
                 _ => {}
