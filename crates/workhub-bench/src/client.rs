@@ -217,17 +217,25 @@ pub struct PushedMessage<'a> {
 
 /// Opens a member's WebSocket from `since`; the returned inbox fills as messages arrive.
 pub async fn listen(server: &Server, m: &Member, since: i64) -> Result<Arc<Mutex<Inbox>>> {
-    let url = format!(
-        "{}/api/v1/ws?since={since}",
-        server.url.replacen("http", "ws", 1)
-    );
+    let (inbox, _) = listen_with(server, m, &format!("since={since}")).await?;
+    Ok(inbox)
+}
+
+/// The same with any query (`since=…&conversations=…`; large groups' messages are recorded like
+/// the others), and a handle that closes the socket when aborted.
+pub async fn listen_with(
+    server: &Server,
+    m: &Member,
+    query: &str,
+) -> Result<(Arc<Mutex<Inbox>>, tokio::task::AbortHandle)> {
+    let url = format!("{}/api/v1/ws?{query}", server.url.replacen("http", "ws", 1));
     let mut req = url.into_client_request()?;
     req.headers_mut()
         .insert("authorization", format!("Bearer {}", m.token).parse()?);
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
     let inbox = Arc::new(Mutex::new(Inbox::default()));
     let filling = inbox.clone();
-    tokio::spawn(async move {
+    let reading = tokio::spawn(async move {
         while let Some(Ok(msg)) = ws.next().await {
             let Message::Text(text) = msg else { continue };
             let at = Instant::now();
@@ -242,5 +250,5 @@ pub async fn listen(server: &Server, m: &Member, since: i64) -> Result<Arc<Mutex
             }
         }
     });
-    Ok(inbox)
+    Ok((inbox, reading.abort_handle()))
 }

@@ -4,9 +4,11 @@
 //!   flight) or open-loop at `--rate` messages/s;
 //! - `w2`: `--pairs` direct conversations sending at once;
 //! - `w3`: one member offline while `--messages` arrive, then catching up by sync;
-//! - `conns`: `--connections` idle WebSockets held, reporting the server's memory.
+//! - `conns`: `--connections` idle WebSockets held, reporting the server's memory;
+//! - `reconnect`: a member of `--groups` large groups reconnects, current and behind.
 
 mod client;
+mod reconnect;
 mod report;
 mod scenarios;
 
@@ -31,7 +33,7 @@ pub struct Args {
     pub admin_userid: String,
     #[arg(long)]
     pub admin_password: String,
-    /// w1, w2, w3 or conns
+    /// w1, w2, w3, conns or reconnect
     #[arg(long)]
     pub scenario: String,
     /// Group size for w1 (the sender included).
@@ -49,6 +51,9 @@ pub struct Args {
     pub pairs: usize,
     #[arg(long, default_value_t = 10_000)]
     pub connections: usize,
+    /// Large groups the member of `reconnect` is in.
+    #[arg(long, default_value_t = 100)]
+    pub groups: usize,
     /// Seconds to hold the idle connections before measuring.
     #[arg(long, default_value_t = 5)]
     pub hold: u64,

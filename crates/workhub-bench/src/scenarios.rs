@@ -31,11 +31,12 @@ pub async fn run(args: &Args) -> Result<Value> {
         "w2" => w2(args, &server, &admin).await,
         "w3" => w3(args, &server, &admin).await,
         "conns" => conns(args, &server, &admin).await,
-        other => bail!("unknown scenario {other}: use w1, w2, w3 or conns"),
+        "reconnect" => crate::reconnect::reconnect(args, &server, &admin).await,
+        other => bail!("unknown scenario {other}: use w1, w2, w3, conns or reconnect"),
     }
 }
 
-async fn members(server: &Server, admin: &str, ids: Vec<String>) -> Result<Vec<Member>> {
+pub(crate) async fn members(server: &Server, admin: &str, ids: Vec<String>) -> Result<Vec<Member>> {
     stream::iter(ids)
         .map(|id| async move { server.member(admin, &id).await })
         .buffered(SETUP_CONCURRENCY)
@@ -46,7 +47,7 @@ async fn members(server: &Server, admin: &str, ids: Vec<String>) -> Result<Vec<M
 }
 
 /// A prefix no earlier run used, so client ids never collide with old messages.
-fn run_id() -> String {
+pub(crate) fn run_id() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -54,7 +55,7 @@ fn run_id() -> String {
     format!("r{nanos}")
 }
 
-async fn open(server: &Server, owner: &Member, body: Value) -> Result<String> {
+pub(crate) async fn open(server: &Server, owner: &Member, body: Value) -> Result<String> {
     let chat = server
         .call(
             Method::POST,

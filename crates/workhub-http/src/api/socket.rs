@@ -162,18 +162,29 @@ impl Live {
         if !self.read_store(0).await {
             return false;
         }
-        let Ok(groups) = self
-            .state
-            .domain
-            .events
-            .conversation_streams(&self.who)
-            .await
-        else {
+        let events = &self.state.domain.events;
+        let Ok(groups) = events.conversation_streams(&self.who).await else {
             return true;
         };
         for (id, now_at) in groups {
             let from = self.positions.get(&id).map_or(now_at, |&p| p.min(now_at));
             self.follow(id, from);
+        }
+        // Now that every feed listens, one more look at the heads tells which have anything to
+        // catch up: a device in many large groups reconnects in three queries, not one per group.
+        let events = &self.state.domain.events;
+        for (id, head) in events
+            .conversation_streams(&self.who)
+            .await
+            .unwrap_or_default()
+        {
+            if let Some(feed) = self.following(&id).map(|i| &mut self.feeds[i])
+                && !feed.caught_up
+                && feed.last >= head
+            {
+                feed.caught_up = true;
+                feed.gap_until = None;
+            }
         }
         true
     }
@@ -251,10 +262,28 @@ impl Live {
         true
     }
 
+    /// The safety net: reads what a lost wake-up would have announced. The member's own stream
+    /// is read; the groups' streams only where their heads (one query for all) are ahead.
     async fn periodic_check(&mut self) -> bool {
-        for index in 0..self.feeds.len() {
-            if index < self.feeds.len() && !self.read_store(index).await {
-                return false;
+        if !self.read_store(0).await {
+            return false;
+        }
+        if self.feeds.len() > 1 {
+            let heads = self
+                .state
+                .domain
+                .events
+                .conversation_streams(&self.who)
+                .await;
+            for (conversation, head) in heads.unwrap_or_default() {
+                let behind = self
+                    .following(&conversation)
+                    .filter(|&i| self.feeds[i].last < head);
+                if let Some(index) = behind
+                    && !self.read_store(index).await
+                {
+                    return false;
+                }
             }
         }
         still_signed_in(&self.state, &self.who).await

@@ -175,6 +175,14 @@ async fn large_groups_reach_members_through_their_own_stream() {
             "nothing after he left"
         );
         assert!(frames(&mut eve_ws, SECOND / 2).await.is_empty());
+
+        // A device already at the group's head reconnects to nothing old, then the next one.
+        dave_ws.close().await;
+        let query = format!("since={dave_since}&conversations={id}:6");
+        let mut dave_ws = s.ws_with(&dave, &query).await;
+        post(&s, alice, &messages, text("l-7", "next")).await;
+        let resumed = frames(&mut dave_ws, SECOND).await;
+        assert_eq!(group_messages(&resumed, &id), vec![(7, "next".into())]);
         s.stop().await;
     }
 }
