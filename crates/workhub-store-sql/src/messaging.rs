@@ -473,7 +473,7 @@ impl MessageStore for SqlStore {
                     }
                     insert_members(conn, &c.corp_id, &c.id, &change.add).await?;
                     // Told before the removal, so those removed learn of it too.
-                    let appended = append_to_members(
+                    let mut appended = append_to_members(
                         conn,
                         &c.corp_id,
                         &c.id,
@@ -482,6 +482,9 @@ impl MessageStore for SqlStore {
                         c.updated_at,
                     )
                     .await?;
+                    if let Some(notice) = &change.notice {
+                        appended.extend(append(conn, &c.corp_id, notice, c.updated_at).await?);
+                    }
                     for user in &change.remove {
                         sqlx::query(
                             "DELETE FROM conversation_members \

@@ -1179,6 +1179,7 @@ async fn conversations_and_messages(stores: &Stores) {
     let change = MemberChange {
         add: vec![],
         remove: vec![bob.clone()],
+        notice: None,
     };
     let updated = stores
         .messages
@@ -1301,6 +1302,7 @@ async fn large_groups(stores: &Stores) {
     let change = MemberChange {
         add: vec![member(&carol)],
         remove: vec![],
+        notice: None,
     };
     let switched = messages
         .update_conversation(group("lg", true), change, changed.clone())
@@ -1423,15 +1425,33 @@ async fn large_groups(stores: &Stores) {
             .unwrap(),
         vec![("lg".to_string(), 3), ("lg2".to_string(), 0)]
     );
+    let notice = NewEvent::new(
+        Recipients::Users(vec![stream.clone()]),
+        "conversation.members_removed",
+        &["carol"],
+    );
     let leave = MemberChange {
         add: vec![],
         remove: vec![carol.clone()],
+        notice: Some(notice),
     };
     let event = NewEvent::new(Recipients::Users(vec![]), "conversation.changed", &"lg");
-    messages
+    let left = messages
         .update_conversation(group("lg", true), leave, event)
         .await
         .unwrap();
+    // Told in the group's stream too, at exactly that point: after the messages before it.
+    assert!(
+        left.appended
+            .iter()
+            .any(|a| a.userid == stream && a.seq == 4)
+    );
+    let last = stores
+        .events
+        .list_events(&corp, &stream, 3, 10)
+        .await
+        .unwrap();
+    assert_eq!(last[0].kind, "conversation.members_removed");
     assert!(
         stores
             .events

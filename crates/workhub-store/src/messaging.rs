@@ -109,6 +109,9 @@ pub struct MemberPrefs {
 pub struct MemberChange {
     pub add: Vec<ConversationMember>,
     pub remove: Vec<UserId>,
+    /// For a large group losing members: an event for the group's own stream, appended in the
+    /// same transaction, so a socket following that stream stops at exactly that point.
+    pub notice: Option<NewEvent>,
 }
 
 /// A group robot: its webhook key posts into one conversation. Only the key's digest is kept.

@@ -405,6 +405,7 @@ impl Messaging {
                 .map(|u| super::conversations::member(u, "member", now))
                 .collect(),
             remove: removed,
+            notice: None,
         };
         if let Some(owner) = &patch.owner {
             let owner = UserId::parse(owner).map_err(|_| Error::new(Code::InvalidGroupOwner))?;
@@ -469,6 +470,13 @@ impl Messaging {
         } else {
             changed(&id)
         };
+        if conversation.large && !change.remove.is_empty() {
+            change.notice = Some(NewEvent::new(
+                Recipients::Users(vec![conversation_stream(&id)]),
+                kinds::MEMBERS_REMOVED,
+                &json!({ "conversation_id": id, "removed": change.remove }),
+            ));
+        }
         let committed = self
             .deps
             .stores

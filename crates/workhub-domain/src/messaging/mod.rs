@@ -38,6 +38,8 @@ pub mod kinds {
     pub const CONVERSATION_CHANGED: &str = "conversation.changed";
     pub const CONVERSATION_READ: &str = "conversation.read";
     pub const MESSAGE_REACTIONS: &str = "message.reactions";
+    /// In a large group's own stream: these members left (their sockets stop following it).
+    pub const MEMBERS_REMOVED: &str = "conversation.members_removed";
 }
 
 /// Default and largest member count of a group.

@@ -10,7 +10,8 @@
 //!
 //! A socket starts following a large group when the member's own stream says it should
 //! (`conversation.changed` with the group stream's position: the member joined, or the group
-//! just became large) and stops when the member has left it.
+//! just became large) and stops when the member has left it: at the group stream's
+//! `conversation.members_removed`, which it cannot pass without reading the store.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -22,7 +23,7 @@ use futures::SinkExt;
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::time::{Instant, sleep_until};
-use workhub_core::Seq;
+use workhub_core::{Code, Seq};
 use workhub_domain::UserActor;
 use workhub_domain::accounts::kinds::SESSION_REVOKED;
 use workhub_domain::messaging::kinds::CONVERSATION_CHANGED;
@@ -376,8 +377,17 @@ impl Live {
                 }
                 None => events.sync(&self.who, feed.last, PAGE).await,
             };
-            let Ok(page) = page else {
-                return true;
+            let page = match page {
+                Ok(page) => page,
+                // No longer a member: the group's stream is not theirs to follow. A removal is
+                // also noted in the group's stream (an event with no payload), so a socket
+                // stops there and reads the store, which refuses, rather than pushing the
+                // messages after it from memory.
+                Err(e) if e.code == Code::ConversationNotFound => {
+                    self.feeds.remove(index);
+                    return true;
+                }
+                Err(_) => return true,
             };
             let now = self.state.domain.deps.now();
             let mut revoked = false;

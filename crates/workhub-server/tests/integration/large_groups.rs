@@ -164,9 +164,21 @@ async fn large_groups_reach_members_through_their_own_stream() {
         .await;
         assert_eq!(status, StatusCode::OK);
         post(&s, alice, &messages, text("l-6", "after bob left")).await;
+        // The group's stream notes the removal where it happened (sockets of those removed stop
+        // there), then goes on.
+        let seen = frames(&mut dave_ws, SECOND).await;
+        let notice = seen
+            .iter()
+            .find(|f| f["event"]["kind"] == "conversation.members_removed")
+            .expect("the removal in the group's stream");
         assert_eq!(
-            next_group_message(&mut dave_ws, &id).await,
-            (6, "after bob left".into())
+            (&notice["conversation_id"], &notice["event"]["seq"]),
+            (&json!(id), &json!(6))
+        );
+        assert_eq!(notice["event"]["data"]["removed"], json!(["bob"]));
+        assert_eq!(
+            group_messages(&seen, &id),
+            vec![(7, "after bob left".into())]
         );
         let after = frames(&mut bob_ws, SECOND / 2).await;
         assert_eq!(
@@ -178,11 +190,11 @@ async fn large_groups_reach_members_through_their_own_stream() {
 
         // A device already at the group's head reconnects to nothing old, then the next one.
         dave_ws.close().await;
-        let query = format!("since={dave_since}&conversations={id}:6");
+        let query = format!("since={dave_since}&conversations={id}:7");
         let mut dave_ws = s.ws_with(&dave, &query).await;
         post(&s, alice, &messages, text("l-7", "next")).await;
         let resumed = frames(&mut dave_ws, SECOND).await;
-        assert_eq!(group_messages(&resumed, &id), vec![(7, "next".into())]);
+        assert_eq!(group_messages(&resumed, &id), vec![(8, "next".into())]);
         s.stop().await;
     }
 }
