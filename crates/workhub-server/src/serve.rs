@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -189,6 +190,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let stop = shutdown.clone();
+    // Both ways below set TCP_NODELAY on every connection (see the plain one).
     let done = if tls {
         let rustls = crate::tls::server_config(&config.tls.cert, &config.tls.key)?;
         let handle = axum_server::Handle::new();
@@ -199,15 +201,22 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
         });
         let std_listener = listener.into_std()?;
         tokio::spawn(async move {
-            let server = axum_server::from_tcp_rustls(
-                std_listener,
-                axum_server::tls_rustls::RustlsConfig::from_config(rustls),
-            )?;
+            let tls = axum_server::tls_rustls::RustlsConfig::from_config(rustls);
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls)
+                .acceptor(axum_server::accept::NoDelayAcceptor::new());
+            let server = axum_server::from_tcp(std_listener)?.acceptor(acceptor);
             server.handle(handle).serve(app).await?;
             store.close().await;
             Ok(())
         })
     } else {
+        // Small frames go out at once: with Nagle's algorithm a WebSocket frame written while
+        // the previous one is unacknowledged waits for the client's delayed ACK (up to 40 ms).
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!("TCP_NODELAY not set: {e}");
+            }
+        });
         tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(stop.cancelled_owned())
