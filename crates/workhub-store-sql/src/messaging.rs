@@ -506,6 +506,72 @@ impl MessageStore for SqlStore {
             .await
     }
 
+    async fn list_groups_to_enlarge(
+        &self,
+        members: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(CorpId, String)>> {
+        let rows = sqlx::query(
+            "SELECT c.corp_id, c.id FROM conversations c JOIN conversation_members m \
+             ON m.corp_id = c.corp_id AND m.conversation_id = c.id \
+             WHERE c.kind = 'group' AND c.large = 0 GROUP BY c.corp_id, c.id \
+             HAVING COUNT(*) > $1 ORDER BY c.corp_id, c.id LIMIT $2",
+        )
+        .bind(members)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    CorpId::from_trusted(r.try_get("corp_id")?),
+                    r.try_get("id")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(backend_error)
+    }
+
+    async fn enlarge_group(
+        &self,
+        corp: &CorpId,
+        id: &str,
+        now: i64,
+        event: NewEvent,
+    ) -> StoreResult<Committed<bool>> {
+        let (corp, id) = (corp.clone(), id.to_string());
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "UPDATE conversations SET large = 1 \
+                         WHERE corp_id = $1 AND id = $2 AND large = 0",
+                    )
+                    .bind(s(&corp))
+                    .bind(id.clone())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+                    if done.rows_affected() == 0 {
+                        return Ok(Committed {
+                            value: false,
+                            appended: vec![],
+                        });
+                    }
+                    start_stream(conn, &corp, &conversation_stream(&id)).await?;
+                    let appended =
+                        append_to_members(conn, &corp, &id, (event.kind, &event.data), None, now)
+                            .await?;
+                    Ok(Committed {
+                        value: true,
+                        appended,
+                    })
+                })
+            })
+            .await
+    }
+
     async fn append_message(
         &self,
         mut message: Message,

@@ -1460,6 +1460,45 @@ async fn large_groups(stores: &Stores) {
             .unwrap()
             .is_empty()
     );
+
+    // A group that grew past the threshold before it applied (an upgrade) switches later.
+    let changed = NewEvent::new(Recipients::Users(vec![]), "conversation.changed", &"lg3");
+    let three = vec![member(&admin), member(&bob), member(&carol)];
+    messages
+        .create_conversation(group("lg3", false), three, changed.clone())
+        .await
+        .unwrap();
+    let grown = |list: Vec<(CorpId, String)>| -> Vec<String> {
+        list.into_iter()
+            .filter(|(c, _)| *c == corp)
+            .map(|(_, id)| id)
+            .collect()
+    };
+    let candidates = messages.list_groups_to_enlarge(2, 1000).await.unwrap();
+    assert_eq!(
+        grown(candidates),
+        ["lg3"],
+        "only groups not large yet, and bigger than 2"
+    );
+    let switched = messages
+        .enlarge_group(&corp, "lg3", 5_000, changed.clone())
+        .await
+        .unwrap();
+    assert!(switched.value);
+    assert_eq!(switched.appended.len(), 3, "every member hears of it");
+    let bobs = stores
+        .events
+        .conversation_streams(&corp, &bob)
+        .await
+        .unwrap();
+    assert!(bobs.contains(&("lg3".to_string(), 0)));
+    let again = messages
+        .enlarge_group(&corp, "lg3", 5_000, changed)
+        .await
+        .unwrap();
+    assert!(!again.value && again.appended.is_empty());
+    let candidates = messages.list_groups_to_enlarge(2, 1000).await.unwrap();
+    assert!(grown(candidates).is_empty());
 }
 
 async fn uploads_and_files(stores: &Stores) {

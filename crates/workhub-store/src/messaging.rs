@@ -183,6 +183,22 @@ pub trait MessageStore: Send + Sync {
         change: MemberChange,
         event: NewEvent,
     ) -> StoreResult<Committed<()>>;
+    /// Groups of any company that are not large yet have more than `members` members, at most
+    /// `limit` of them (by company and id).
+    async fn list_groups_to_enlarge(
+        &self,
+        members: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(CorpId, String)>>;
+    /// Makes a group large (starting its stream) and sends `event` to every member; false if
+    /// it was large already.
+    async fn enlarge_group(
+        &self,
+        corp: &CorpId,
+        id: &str,
+        now: i64,
+        event: NewEvent,
+    ) -> StoreResult<Committed<bool>>;
     /// Appends a message with the conversation's next seq and sends a reference to it as `kind`
     /// to every member's stream, or to the group's own stream when it is large. The sender (if
     /// a member) has then read up to it.

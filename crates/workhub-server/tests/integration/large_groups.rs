@@ -198,3 +198,43 @@ async fn large_groups_reach_members_through_their_own_stream() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn groups_grown_past_a_lowered_threshold_switch_after_a_restart() {
+    let s = TestServer::sqlite().await;
+    let c = s.corp().await;
+    let alice = c.admin_token.clone();
+    let bob = s.member(&c, "bob").await;
+    s.member(&c, "carol").await;
+    let new_group = json!({ "kind": "group", "name": "老群", "members": ["bob", "carol"] });
+    let (_, group) = post(&s, &alice, "/api/v1/conversations", new_group).await;
+    let id = group["id"].as_str().unwrap().to_string();
+    let messages = format!("/api/v1/conversations/{id}/messages");
+    post(&s, &alice, &messages, text("o-1", "before")).await;
+    assert_eq!(latest(&s, &bob).await["conversations"], json!({}));
+
+    // The operator lowers the threshold: the group of three switches at start-up.
+    let s = s
+        .restart_with(|c| c.messaging.large_group_members = 2)
+        .await;
+    let mut positions = json!({});
+    for _ in 0..50 {
+        positions = latest(&s, &bob).await["conversations"].clone();
+        if positions.get(&id).is_some() {
+            break;
+        }
+        tokio::time::sleep(SECOND / 10).await;
+    }
+    assert_eq!(positions[&id], 0, "{positions}");
+    let (_, own) = s.get("/api/v1/sync?since=0", &bob).await;
+    let last = own["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (&last["kind"], &last["data"]["stream"]),
+        (&json!("conversation.changed"), &json!(0))
+    );
+    let since = latest(&s, &bob).await["seq"].as_i64().unwrap();
+    let mut ws = s.ws(&bob, since).await;
+    post(&s, &alice, &messages, text("o-2", "after")).await;
+    assert_eq!(next_group_message(&mut ws, &id).await, (1, "after".into()));
+    s.stop().await;
+}

@@ -82,6 +82,11 @@ impl TestServer {
 
     /// Stops gracefully and starts again on the same database and clock.
     pub async fn restart(self) -> TestServer {
+        self.restart_with(|_| {}).await
+    }
+
+    /// The same, with the configuration changed by `tweak`.
+    pub async fn restart_with(self, tweak: impl FnOnce(&mut Config)) -> TestServer {
         self.running.shutdown.cancel();
         self.running.done.await.unwrap().unwrap();
         let config = self.config.clone();
@@ -89,7 +94,8 @@ impl TestServer {
             *c = Config {
                 listen: "127.0.0.1:0".into(),
                 ..config
-            }
+            };
+            tweak(c);
         })
         .await
     }
