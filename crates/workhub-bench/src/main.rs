@@ -57,6 +57,10 @@ pub struct Args {
     /// Seconds to hold the idle connections before measuring.
     #[arg(long, default_value_t = 5)]
     pub hold: u64,
+    /// w1: the receivers' WebSockets connect to this node of the cluster instead (the sender
+    /// stays on `--url`), so every delivery crosses the bus between nodes.
+    #[arg(long)]
+    pub listen_url: Option<String>,
     /// The server's process id, for its memory (found by name `workhub` when absent).
     #[arg(long)]
     pub server_pid: Option<u32>,

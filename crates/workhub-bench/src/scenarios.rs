@@ -160,10 +160,15 @@ async fn w1(args: &Args, server: &Server, admin: &str) -> Result<Value> {
     let ids: Vec<String> = (0..args.messages)
         .map(|i| format!("{run_id}-{i}"))
         .collect();
+    // Receivers may listen on another node of the cluster, so deliveries cross the bus.
+    let listening = match &args.listen_url {
+        Some(url) => Server::new(url, &args.corpid)?,
+        None => server.clone(),
+    };
     let mut inboxes = Vec::new();
     for m in receivers {
         let since = server.latest_seq(m).await?;
-        inboxes.push((listen(server, m, since).await?, ids.clone()));
+        inboxes.push((listen(&listening, m, since).await?, ids.clone()));
     }
     let started = Instant::now();
     let (sent_at, send_latencies, sending_took) =

@@ -108,7 +108,7 @@ impl EventBus for RedisBus {
         self.local.publish(appended).await;
         let envelope = Envelope {
             node: self.node.clone(),
-            events: appended.to_vec(),
+            events: appended.iter().map(Appended::for_other_nodes).collect(),
         };
         let Ok(payload) = serde_json::to_string(&envelope) else {
             return;
@@ -161,5 +161,26 @@ mod tests {
         // Node a's own echo from Redis is ignored: nothing more arrives on a.
         let echo = tokio::time::timeout(Duration::from_millis(300), on_a.recv()).await;
         assert!(echo.is_err(), "echo delivered twice");
+
+        // A large group's announcement carries its event to the other node; a member's does not.
+        let payload = std::sync::Arc::new(workhub_store::EventPayload {
+            kind: "message.new".into(),
+            data: r#"{"id":"m1"}"#.into(),
+            created_at: 1,
+        });
+        let group = Appended {
+            userid: workhub_store::messaging::conversation_stream("g1"),
+            payload: Some(payload.clone()),
+            ..event.clone()
+        };
+        let member = Appended {
+            payload: Some(payload.clone()),
+            ..event.clone()
+        };
+        a.publish(&[group.clone(), member]).await;
+        for want in [Some(payload), None] {
+            let got = tokio::time::timeout(Duration::from_secs(5), on_b.recv()).await;
+            assert_eq!(got.expect("in time").expect("received").payload, want);
+        }
     }
 }

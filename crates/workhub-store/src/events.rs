@@ -52,14 +52,30 @@ pub struct Appended {
     pub corp_id: CorpId,
     pub userid: UserId,
     pub seq: Seq,
-    /// The event itself, when the writer has it at hand (messages): sockets on this node push
-    /// it without reading the store. Never sent between nodes; the store stays the truth.
-    #[serde(skip)]
+    /// The event itself, when the writer has it at hand (messages): sockets push it without
+    /// reading the store. Other nodes get it only for a large group's stream (one announcement
+    /// per message, see `for_other_nodes`); a member's stream is read from the store there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<std::sync::Arc<EventPayload>>,
 }
 
+impl Appended {
+    /// This announcement as other nodes get it: with its payload only for a large group's
+    /// stream (a payload per member would multiply the bus's traffic by the group's size).
+    pub fn for_other_nodes(&self) -> Appended {
+        let group = self
+            .userid
+            .as_str()
+            .starts_with(crate::messaging::CONVERSATION_STREAM);
+        Appended {
+            payload: if group { self.payload.clone() } else { None },
+            ..self.clone()
+        }
+    }
+}
+
 /// An event's kind, rendered data (JSON) and time, shared by all its recipients.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct EventPayload {
     pub kind: String,
     pub data: String,
