@@ -1,13 +1,14 @@
-//! Routes the bus's wake-ups to the WebSockets of the member they concern. One task reads the
-//! bus; each connected member has a mailbox: the recent announcements and a `watch` channel
-//! that wakes the member's sockets. A wake-up then costs one map lookup, not one check per open socket, and many wake-ups
-//! between two reads of the store collapse into one. Wake-ups that carry their event (messages
-//! written on this node) are kept briefly, so sockets push them without reading the store.
+//! Routes the bus's wake-ups to the WebSockets that follow the stream they concern (a member's,
+//! or a large group's). One task reads the bus; each followed stream has a mailbox: the recent
+//! announcements and a `watch` channel that wakes its sockets. A wake-up then costs one map
+//! lookup, not one check per open socket, and many wake-ups between two reads of the store
+//! collapse into one. Wake-ups that carry their event (messages written on this node, and a
+//! large group's from any node) are kept briefly, so sockets push them without a store read.
 //!
 //! Concurrent writers publish after their commits in any order, so a member's seq N+1 may be
 //! announced just before N. A socket then pushes what is contiguous and waits a moment for the
-//! rest rather than re-reading the store; an announcement without its event (from another node,
-//! or a kind that carries none) sends the socket to the store.
+//! rest rather than re-reading the store; an announcement without its event (a member's stream
+//! written on another node, or a kind that carries none) sends the socket to the store.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
