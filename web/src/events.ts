@@ -153,9 +153,9 @@ class Run {
     if (this.stopped) return;
     setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const named = conversationsParam(this.positions);
-    const groups = named ? `&conversations=${encodeURIComponent(named)}` : '';
-    const ws = new WebSocket(`${proto}//${location.host}/api/v1/ws?since=${this.seq}${groups}`);
+    // Always named, even empty: it tells the server this client follows large groups' streams.
+    const groups = encodeURIComponent(conversationsParam(this.positions));
+    const ws = new WebSocket(`${proto}//${location.host}/api/v1/ws?since=${this.seq}&conversations=${groups}`);
     this.ws = ws;
     let openedAt = 0;
     ws.onopen = () => {

@@ -397,7 +397,7 @@ test('admin permissions: tabs per the contract table, directory buttons, recall'
 test('large groups: positions in order of last raise and capped, replays dropped per group, the /ws parameter', async () => {
   const { raise, conversationsParam, MAX_NAMED } = await load('src/group-streams.ts');
   const positions = new Map();
-  assert.equal(conversationsParam(positions), '', 'nothing to name: the parameter is left out');
+  assert.equal(conversationsParam(positions), '', 'nothing to name: the parameter is empty (still sent: it says this client follows groups)');
   assert.equal(raise(positions, 'g1', 5), true);
   assert.equal(raise(positions, '42', 3), true);
   assert.equal(conversationsParam(positions), 'g1:5,42:3', 'a digit-only id keeps its place');

@@ -217,7 +217,9 @@ pub struct PushedMessage<'a> {
 
 /// Opens a member's WebSocket from `since`; the returned inbox fills as messages arrive.
 pub async fn listen(server: &Server, m: &Member, since: i64) -> Result<Arc<Mutex<Inbox>>> {
-    let (inbox, _) = listen_with(server, m, &format!("since={since}")).await?;
+    // `conversations=`: large groups too, from now.
+    let query = format!("since={since}&conversations=");
+    let (inbox, _) = listen_with(server, m, &query).await?;
     Ok(inbox)
 }
 

@@ -53,12 +53,14 @@ const MAX_POSITIONS: usize = 2000;
 pub struct WsArgs {
     #[serde(default)]
     since: Seq,
-    /// Positions in large groups' streams: `id:seq,id:seq`.
-    #[serde(default)]
-    conversations: String,
+    /// Positions in large groups' streams: `id:seq,id:seq`. Present (even empty) when the
+    /// client follows large groups at all: one that does not know them (a web client loaded
+    /// before they existed) gets its own stream only, as it would take a group's seq for its own
+    /// and skip its own events after a reconnect.
+    conversations: Option<String>,
 }
 
-/// GET /api/v1/ws?since=SEQ&conversations=ID:SEQ,… (WebSocket)
+/// GET /api/v1/ws?since=SEQ&conversations=ID:SEQ,… (WebSocket; `conversations=` may be empty)
 pub async fn ws(
     State(state): State<AppState>,
     Session(who): Session,
@@ -73,7 +75,7 @@ pub async fn ws(
         .read_buffer_size(4 * 1024)
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(64 * 1024);
-    let positions = parse_positions(&q.conversations);
+    let groups = q.conversations.as_deref().map(parse_positions);
     upgrade.on_upgrade(move |socket| async move {
         metrics::gauge!("workhub_websocket_connections").increment(1.0);
         let own = Feed::new(&state, &who, None, q.since.max(0));
@@ -82,7 +84,8 @@ pub async fn ws(
             who,
             socket,
             feeds: vec![own],
-            positions,
+            follows_groups: groups.is_some(),
+            positions: groups.unwrap_or_default(),
         };
         live.run().await;
         metrics::gauge!("workhub_websocket_connections").decrement(1.0);
@@ -143,6 +146,8 @@ struct Live {
     socket: WebSocket,
     /// The member's own stream first, then the large groups followed.
     feeds: Vec<Feed>,
+    /// Whether the client follows large groups' streams (it named its positions, maybe none).
+    follows_groups: bool,
     /// Where the client says it is in each large group's stream.
     positions: HashMap<String, Seq>,
 }
@@ -162,6 +167,9 @@ impl Live {
     async fn start(&mut self) -> bool {
         if !self.read_store(0).await {
             return false;
+        }
+        if !self.follows_groups {
+            return true;
         }
         let events = &self.state.domain.events;
         let Ok(groups) = events.conversation_streams(&self.who).await else {
@@ -315,6 +323,9 @@ impl Live {
     /// Follows or stops following the groups the member's own stream just mentioned, as their
     /// membership stands now.
     async fn apply(&mut self, changes: Vec<GroupChange>) {
+        if !self.follows_groups {
+            return;
+        }
         for change in changes {
             let events = &self.state.domain.events;
             let Ok(follows) = events.follows(&self.who, &change.conversation).await else {

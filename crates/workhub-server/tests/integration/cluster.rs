@@ -123,7 +123,7 @@ async fn an_event_written_on_node_a_reaches_a_websocket_on_node_b() {
 
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let mut req = format!(
-        "{}/api/v1/ws?since={since}",
+        "{}/api/v1/ws?since={since}&conversations=",
         b.url.replace("http://", "ws://")
     )
     .into_client_request()

@@ -71,6 +71,8 @@ async fn large_groups_reach_members_through_their_own_stream() {
         let dave = s.member(&c, "dave").await;
         let bob_since = latest(&s, &bob).await["seq"].as_i64().unwrap();
         let mut bob_ws = s.ws(&bob, bob_since).await;
+        // A client from before large groups (no `conversations=`) gets its own stream only.
+        let mut legacy_ws = s.ws_with(&bob, &format!("since={bob_since}")).await;
         let dave_since = latest(&s, &dave).await["seq"].as_i64().unwrap();
         let mut dave_ws = s.ws(&dave, dave_since).await;
 
@@ -98,6 +100,12 @@ async fn large_groups_reach_members_through_their_own_stream() {
         assert_eq!(
             next_group_message(&mut bob_ws, &id).await,
             (1, "large one".into())
+        );
+        let legacy = frames(&mut legacy_ws, SECOND / 2).await;
+        assert!(!legacy.is_empty(), "its own stream still flows");
+        assert!(
+            legacy.iter().all(|f| f.get("conversation_id").is_none()),
+            "{legacy:?}"
         );
         let (_, own) = s
             .get(&format!("/api/v1/sync?since={bob_since}"), &bob)

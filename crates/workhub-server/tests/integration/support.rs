@@ -212,8 +212,10 @@ impl TestServer {
         self.call(Method::GET, path, Some(token), None).await
     }
 
+    /// A WebSocket from `since` that follows large groups from now (as a current client).
     pub async fn ws(&self, token: &str, since: i64) -> Ws {
-        self.ws_with(token, &format!("since={since}")).await
+        self.ws_with(token, &format!("since={since}&conversations="))
+            .await
     }
 
     /// A WebSocket with these query arguments (`since=…&conversations=…`).
