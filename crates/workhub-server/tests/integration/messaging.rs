@@ -339,10 +339,13 @@ async fn an_offline_member_catches_up_in_order_once() {
 #[tokio::test]
 async fn messages_past_retention_are_purged_from_every_read_path() {
     for db in TestDb::both("message retention").await {
-        let s = TestServer::on(db).await;
+        // Groups of three are large here: their messages live in the group's own stream.
+        let clock = workhub_core::FixedClock::at(1_800_000_000_000);
+        let s = TestServer::with(db, clock, |c| c.messaging.large_group_members = 2).await;
         let c = s.corp().await;
         let admin = c.admin_token.as_str();
         let bob = s.member(&c, "bob").await;
+        s.member(&c, "carol").await;
         let (status, err) = s
             .call(
                 Method::PUT,
@@ -387,6 +390,11 @@ async fn messages_past_retention_are_purged_from_every_read_path() {
         };
         let path = direct_messages_path(&s, admin, "bob").await;
         let (_, old) = post(&s, admin, &path, text("old-1", "机密：旧消息")).await;
+        let trio = json!({ "kind": "group", "name": "大群", "members": ["bob", "carol"] });
+        let (_, group) = post(&s, admin, "/api/v1/conversations", trio).await;
+        let group = group["id"].as_str().unwrap().to_string();
+        let group_path = format!("/api/v1/conversations/{group}/messages");
+        post(&s, admin, &group_path, text("old-2", "机密：大群旧消息")).await;
         s.clock.advance_ms(20 * 86_400_000);
         let admin = fresh("admin", crate::support::ADMIN_PASSWORD).await;
         let admin = admin.as_str();
@@ -396,8 +404,8 @@ async fn messages_past_retention_are_purged_from_every_read_path() {
         let admin = admin.as_str();
         assert_eq!(
             s.domain.messaging.purge_expired().await.unwrap(),
-            1,
-            "only the 31-day-old one"
+            2,
+            "only the 31-day-old ones"
         );
         let bob = fresh("bob", crate::support::MEMBER_PASSWORD).await;
 
@@ -419,6 +427,15 @@ async fn messages_past_retention_are_purged_from_every_read_path() {
         );
         assert!(events.iter().any(|e| e["data"]["purged"] == true));
         assert!(text_of_stream.contains("新消息"));
+        let (status, page) = s
+            .get(&format!("/api/v1/sync?since=0&conversation={group}"), &bob)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            !page.to_string().contains("大群旧消息"),
+            "nor the group's: {page}"
+        );
+        assert_eq!(page["events"][0]["data"]["purged"], true);
         let (_, audit) = s.get("/api/v1/admin/audit", admin).await;
         assert!(audit.to_string().contains("messaging.retention_changed"));
         s.stop().await;
