@@ -76,6 +76,13 @@ pub async fn ws(
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(64 * 1024);
     let groups = q.conversations.as_deref().map(parse_positions);
+    // Where the member's large groups stand now, before the client sees the upgrade: a group it
+    // did not name is followed from here, so a message sent once it is connected is never
+    // taken for history.
+    let heads = match groups {
+        Some(_) => state.domain.events.conversation_streams(&who).await.ok(),
+        None => None,
+    };
     upgrade.on_upgrade(move |socket| async move {
         metrics::gauge!("workhub_websocket_connections").increment(1.0);
         let own = Feed::new(&state, &who, None, q.since.max(0));
@@ -87,7 +94,7 @@ pub async fn ws(
             follows_groups: groups.is_some(),
             positions: groups.unwrap_or_default(),
         };
-        live.run().await;
+        live.run(heads).await;
         metrics::gauge!("workhub_websocket_connections").decrement(1.0);
     })
 }
@@ -153,26 +160,23 @@ struct Live {
 }
 
 impl Live {
-    async fn run(&mut self) {
+    async fn run(&mut self, heads: Option<Vec<(String, Seq)>>) {
         let mut tick = tokio::time::interval(TICK);
         tick.tick().await;
-        if self.start().await {
+        if self.start(heads).await {
             self.serve(&mut tick).await;
         }
         let _ = self.socket.send(Message::Close(None)).await;
     }
 
     /// Catches up the member's own stream, then every large group from the client's position
-    /// (or from now, for a group the client does not name).
-    async fn start(&mut self) -> bool {
+    /// (or from `heads`, where the groups stood when the socket was asked for, for a group the
+    /// client does not name).
+    async fn start(&mut self, heads: Option<Vec<(String, Seq)>>) -> bool {
         if !self.read_store(0).await {
             return false;
         }
-        if !self.follows_groups {
-            return true;
-        }
-        let events = &self.state.domain.events;
-        let Ok(groups) = events.conversation_streams(&self.who).await else {
+        let Some(groups) = heads.filter(|_| self.follows_groups) else {
             return true;
         };
         for (id, now_at) in groups {
