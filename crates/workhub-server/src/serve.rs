@@ -235,9 +235,9 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
 
 /// Background upkeep every node runs (each step is idempotent, so nodes may overlap):
 /// department groups follow the directory within 30 seconds; messages past each company's
-/// retention and unfinished uploads past their expiry are purged hourly, and groups grown past
-/// `large_group_members` before it applied to them switch to their own stream; import jobs whose
-/// node died are taken over.
+/// retention and unfinished uploads past their expiry are purged hourly; at start-up, groups grown
+/// past `large_group_members` before it applied to them switch to their own stream; import jobs
+/// whose node died are taken over.
 fn spawn_housekeeping(
     domain: workhub_domain::Domain,
     files: workhub_domain::files::Files,
@@ -255,13 +255,17 @@ fn spawn_housekeeping(
                 tracing::warn!(error = ?e, "department group sync failed");
             }
             resume_stale_jobs(&domain, &files).await;
-            // 120 ticks of 30 s: hourly, starting at start-up.
-            if n.is_multiple_of(120) {
+            // Groups only grow past the threshold through membership changes, which switch them
+            // at once; what start-up finds is older groups or a threshold just lowered.
+            if n == 0 {
                 match domain.messaging.enlarge_grown_groups().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(groups = n, "groups past large_group_members switched"),
                     Err(e) => tracing::warn!(error = ?e, "switching grown groups failed"),
                 }
+            }
+            // 120 ticks of 30 s: hourly, starting at start-up.
+            if n.is_multiple_of(120) {
                 match domain.messaging.purge_expired().await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(messages = n, "purged messages past retention"),

@@ -489,24 +489,34 @@ impl Messaging {
     }
 
     /// Groups that grew past the large-group threshold before it applied to them (made before
-    /// an upgrade, or before an operator lowered it) switch to a stream of their own now; their
-    /// members hear of it as of a membership change that crossed it. Returns how many switched.
+    /// an upgrade, or before an operator lowered it) switch to a stream of their own now (each
+    /// node at start-up); their members hear of it as of a membership change that crossed it.
+    /// Returns how many switched.
     pub async fn enlarge_grown_groups(&self) -> Result<usize, Error> {
         const BATCH: i64 = 1000;
         let store = &self.deps.stores.messages;
         let above = i64::try_from(self.deps.settings.large_group_members).unwrap_or(i64::MAX);
-        let grown = store.list_groups_to_enlarge(above, BATCH).await;
         let mut switched = 0;
-        for (corp, id) in grown.or_internal()? {
-            let event = changed_large(&id, 0);
-            let committed = store
-                .enlarge_group(&corp, &id, self.deps.now(), event)
-                .await;
-            if self.deps.publish(committed.or_internal()?).await {
-                switched += 1;
+        loop {
+            let grown = store
+                .list_groups_to_enlarge(above, BATCH)
+                .await
+                .or_internal()?;
+            let mut now_switched = 0;
+            for (corp, id) in &grown {
+                let event = changed_large(id, 0);
+                let committed = store.enlarge_group(corp, id, self.deps.now(), event).await;
+                if self.deps.publish(committed.or_internal()?).await {
+                    now_switched += 1;
+                }
+            }
+            switched += now_switched;
+            // A short batch is the last; one that switched nothing (another node got there
+            // first) ends it too.
+            if grown.len() < BATCH as usize || now_switched == 0 {
+                return Ok(switched);
             }
         }
-        Ok(switched)
     }
 
     /// A group picture must be an image file of the group's company ("" clears it).
