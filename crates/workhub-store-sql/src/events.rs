@@ -99,24 +99,9 @@ async fn append_to_one(
     }])
 }
 
-/// Appends one event to the stream of every member of a conversation, in a fixed number of
-/// queries whatever the group's size. `message_id` makes the event a reference to a stored
-/// message.
-pub(crate) async fn append_to_members(
-    conn: &mut AnyConnection,
-    corp: &CorpId,
-    conversation: &str,
-    event: (&str, &str),
-    message_id: Option<&str>,
-    now: i64,
-) -> StoreResult<Vec<Appended>> {
-    let recipients = "SELECT userid FROM conversation_members \
-         WHERE corp_id = $1 AND conversation_id = $2";
-    fan_out(conn, corp, recipients, conversation, event, message_id, now).await
-}
-
 /// Bumps the seq of everyone the `recipients` subquery selects (it may read `audience`, bound
-/// as `$2`) and appends the event to their streams.
+/// as `$2`) and appends the event to their streams, in a fixed number of queries whatever their
+/// number. `message_id` makes the event a reference to a stored message.
 pub(crate) async fn fan_out(
     conn: &mut AnyConnection,
     corp: &CorpId,

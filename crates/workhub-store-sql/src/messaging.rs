@@ -11,7 +11,7 @@ use workhub_store::messaging::{
 use workhub_store::{Appended, Committed, NewEvent, StoreError, StoreResult};
 
 use crate::events::{
-    FanOutArgs, append, append_if, append_to_members, appended_from, column_of, start_stream,
+    FanOutArgs, append, append_if, appended_from, column_of, fan_out, start_stream,
 };
 use crate::rows::s;
 use crate::rows::{MESSAGE_COLUMNS, RowResult, b, joined_message};
@@ -198,9 +198,10 @@ async fn insert_message(
         return Ok(None);
     };
     let appended = if postgres {
-        append_to_audience(
+        fan_out(
             conn,
             &message.corp_id,
+            AUDIENCE,
             &message.conversation_id,
             (kind, ""),
             Some(&message.id),
@@ -215,19 +216,11 @@ async fn insert_message(
     Ok(Some((seq, appended)))
 }
 
-/// Appends a message event (a new message, a recall, reactions) for everyone who follows the
-/// conversation: each member's stream, or the large group's own.
-async fn append_to_audience(
-    conn: &mut AnyConnection,
-    corp: &CorpId,
-    conversation: &str,
-    event: (&str, &str),
-    message_id: Option<&str>,
-    now: i64,
-) -> StoreResult<Vec<Appended>> {
-    let recipients = audience_of!("$2");
-    crate::events::fan_out(conn, corp, recipients, conversation, event, message_id, now).await
-}
+/// Every member of the conversation bound as `$2`: who hears of changes to the conversation.
+const MEMBERS: &str = "SELECT userid FROM conversation_members \
+     WHERE corp_id = $1 AND conversation_id = $2";
+/// Who hears of its messages, recalls and reactions: `audience_of!` for `$2`.
+const AUDIENCE: &str = audience_of!("$2");
 
 #[async_trait::async_trait]
 impl MessageStore for SqlStore {
@@ -265,9 +258,10 @@ impl MessageStore for SqlStore {
                         start_stream(conn, &c.corp_id, &conversation_stream(&c.id)).await?;
                     }
                     insert_members(conn, &c.corp_id, &c.id, &members).await?;
-                    let appended = append_to_members(
+                    let appended = fan_out(
                         conn,
                         &c.corp_id,
+                        MEMBERS,
                         &c.id,
                         (event.kind, &event.data),
                         None,
@@ -473,9 +467,10 @@ impl MessageStore for SqlStore {
                     }
                     insert_members(conn, &c.corp_id, &c.id, &change.add).await?;
                     // Told before the removal, so those removed learn of it too.
-                    let mut appended = append_to_members(
+                    let mut appended = fan_out(
                         conn,
                         &c.corp_id,
+                        MEMBERS,
                         &c.id,
                         (event.kind, &event.data),
                         None,
@@ -560,9 +555,16 @@ impl MessageStore for SqlStore {
                         });
                     }
                     start_stream(conn, &corp, &conversation_stream(&id)).await?;
-                    let appended =
-                        append_to_members(conn, &corp, &id, (event.kind, &event.data), None, now)
-                            .await?;
+                    let appended = fan_out(
+                        conn,
+                        &corp,
+                        MEMBERS,
+                        &id,
+                        (event.kind, &event.data),
+                        None,
+                        now,
+                    )
+                    .await?;
                     Ok(Committed {
                         value: true,
                         appended,
@@ -701,9 +703,16 @@ impl MessageStore for SqlStore {
                     };
                     let conversation: String =
                         row.try_get("conversation_id").map_err(backend_error)?;
-                    let appended =
-                        append_to_audience(conn, &corp, &conversation, (kind, ""), Some(&id), at)
-                            .await?;
+                    let appended = fan_out(
+                        conn,
+                        &corp,
+                        AUDIENCE,
+                        &conversation,
+                        (kind, ""),
+                        Some(&id),
+                        at,
+                    )
+                    .await?;
                     Ok(Committed {
                         value: true,
                         appended,
@@ -859,9 +868,10 @@ impl MessageStore for SqlStore {
                         .await
                         .map_err(backend_error)?;
                     }
-                    let appended = append_to_audience(
+                    let appended = fan_out(
                         conn,
                         &corp,
+                        AUDIENCE,
                         &conversation,
                         (event.kind, &event.data),
                         None,

@@ -982,26 +982,23 @@ async fn signups_files_operators(stores: &Stores) {
     );
 }
 
-async fn conversations_and_messages(stores: &Stores) {
-    use crate::messaging::{Conversation, ConversationMember, MemberChange, Message, Posted};
-    let corp = new_corp(stores, 1_000).await;
-    let (admin, bob) = (uid("admin"), uid("bob"));
-    stores
-        .accounts
-        .add_user(new_user(&corp, "bob", 1_000))
-        .await
-        .unwrap();
-    let member = |u: &UserId, role: &str| ConversationMember {
+/// A member of a test group, joined at 1,000.
+fn group_member(u: &UserId, role: &str) -> crate::messaging::ConversationMember {
+    crate::messaging::ConversationMember {
         userid: u.clone(),
         role: role.into(),
         read_seq: 0,
         pinned: false,
         muted: false,
         joined_at: 1_000,
-    };
-    let conversation = Conversation {
+    }
+}
+
+/// A group owned by `admin`, made at 1,000.
+fn group(corp: &CorpId, id: &str, large: bool) -> crate::messaging::Conversation {
+    crate::messaging::Conversation {
         corp_id: corp.clone(),
-        id: "g1".into(),
+        id: id.into(),
         kind: "group".into(),
         name: "组".into(),
         owner: "admin".into(),
@@ -1010,10 +1007,46 @@ async fn conversations_and_messages(stores: &Stores) {
         unique_key: None,
         last_seq: 0,
         member_limit: 10,
-        large: false,
+        large,
         created_at: 1_000,
         updated_at: 1_000,
-    };
+    }
+}
+
+/// A text `admin` sends at 2,000 with the client id `client`.
+fn text_from_admin(
+    corp: &CorpId,
+    conversation: &str,
+    id: &str,
+    client: &str,
+) -> crate::messaging::Message {
+    crate::messaging::Message {
+        corp_id: corp.clone(),
+        id: id.into(),
+        conversation_id: conversation.into(),
+        seq: 0,
+        sender: "admin".into(),
+        client_msg_id: client.into(),
+        kind: "text".into(),
+        content: r#"{"content":"hi"}"#.into(),
+        mentions: "[]".into(),
+        reply_to: None,
+        recalled_at: None,
+        created_at: 2_000,
+    }
+}
+
+async fn conversations_and_messages(stores: &Stores) {
+    use crate::messaging::{MemberChange, Message, Posted};
+    let corp = new_corp(stores, 1_000).await;
+    let (admin, bob) = (uid("admin"), uid("bob"));
+    stores
+        .accounts
+        .add_user(new_user(&corp, "bob", 1_000))
+        .await
+        .unwrap();
+    let member = group_member;
+    let conversation = group(&corp, "g1", false);
     let event = NewEvent::new(Recipients::Users(vec![]), "conversation.changed", &"g1");
     let created = stores
         .messages
@@ -1029,20 +1062,7 @@ async fn conversations_and_messages(stores: &Stores) {
         2,
         "both members hear of the new group"
     );
-    let message = |client: &str| Message {
-        corp_id: corp.clone(),
-        id: format!("m-{client}"),
-        conversation_id: "g1".into(),
-        seq: 0,
-        sender: "admin".into(),
-        client_msg_id: client.into(),
-        kind: "text".into(),
-        content: r#"{"content":"hi"}"#.into(),
-        mentions: "[]".into(),
-        reply_to: None,
-        recalled_at: None,
-        created_at: 2_000,
-    };
+    let message = |client: &str| text_from_admin(&corp, "g1", &format!("m-{client}"), client);
     let first = stores
         .messages
         .append_message(message("a"), "message.new")
@@ -1221,9 +1241,7 @@ async fn conversations_and_messages(stores: &Stores) {
 /// A large group's message events go to its own stream once, not to each member's; the switch
 /// happens with a membership change, in its transaction.
 async fn large_groups(stores: &Stores) {
-    use crate::messaging::{
-        Conversation, ConversationMember, MemberChange, Message, Reaction, conversation_stream,
-    };
+    use crate::messaging::{MemberChange, Reaction, conversation_stream};
     let corp = new_corp(stores, 1_000).await;
     let (admin, bob, carol) = (uid("admin"), uid("bob"), uid("carol"));
     for u in ["bob", "carol"] {
@@ -1233,43 +1251,9 @@ async fn large_groups(stores: &Stores) {
             .await
             .unwrap();
     }
-    let member = |u: &UserId| ConversationMember {
-        userid: u.clone(),
-        role: "member".into(),
-        read_seq: 0,
-        pinned: false,
-        muted: false,
-        joined_at: 1_000,
-    };
-    let group = |id: &str, large: bool| Conversation {
-        corp_id: corp.clone(),
-        id: id.into(),
-        kind: "group".into(),
-        name: "大群".into(),
-        owner: "admin".into(),
-        announcement: String::new(),
-        avatar: String::new(),
-        unique_key: None,
-        last_seq: 0,
-        member_limit: 10,
-        large,
-        created_at: 1_000,
-        updated_at: 1_000,
-    };
-    let message = |client: &str| Message {
-        corp_id: corp.clone(),
-        id: format!("lg-{client}"),
-        conversation_id: "lg".into(),
-        seq: 0,
-        sender: "admin".into(),
-        client_msg_id: client.into(),
-        kind: "text".into(),
-        content: r#"{"content":"hi"}"#.into(),
-        mentions: "[]".into(),
-        reply_to: None,
-        recalled_at: None,
-        created_at: 2_000,
-    };
+    let member = |u: &UserId| group_member(u, "member");
+    let group = |id: &str, large: bool| group(&corp, id, large);
+    let message = |client: &str| text_from_admin(&corp, "lg", &format!("lg-{client}"), client);
     let changed = NewEvent::new(Recipients::Users(vec![]), "conversation.changed", &"lg");
     let messages = &stores.messages;
     messages

@@ -30,7 +30,7 @@ use workhub_domain::messaging::kinds::CONVERSATION_CHANGED;
 use workhub_store::EventPayload;
 use workhub_store::messaging::conversation_stream;
 
-use super::sync::{PAGE, event_text};
+use super::sync::{PAGE, event_json, event_text};
 use crate::AppState;
 use crate::extract::{QueryArgs, Session};
 use crate::wakeups::{AtHand, Subscription};
@@ -355,20 +355,10 @@ impl Live {
         let mut changes = Vec::new();
         let feed = &mut self.feeds[index];
         for (seq, p) in events {
-            // The data is already JSON: splice it in rather than parse and re-serialize it.
-            let event = format!(
-                r#"{{"seq":{seq},"kind":{},"data":{},"created_at":{}}}"#,
-                Value::String(p.kind.clone()),
-                p.data,
-                p.created_at
-            );
-            let frame = frame(feed.conversation.as_deref(), &event);
-            if self.socket.feed(Message::Text(frame.into())).await.is_err() {
+            let event = event_json(*seq, &p.kind, &p.data, p.created_at);
+            if !send(&mut self.socket, feed, *seq, &event, p.created_at, now).await {
                 return false;
             }
-            metrics::histogram!("workhub_event_push_lag_seconds")
-                .record((now - p.created_at).max(0) as f64 / 1000.0);
-            feed.last = *seq;
             if feed.conversation.is_none() {
                 changes.extend(group_change(&p.kind, &p.data));
             }
@@ -409,13 +399,18 @@ impl Live {
             let mut changes = Vec::new();
             let feed = &mut self.feeds[index];
             for e in &page.events {
-                let frame = frame(feed.conversation.as_deref(), &event_text(e));
-                if self.socket.feed(Message::Text(frame.into())).await.is_err() {
+                if !send(
+                    &mut self.socket,
+                    feed,
+                    e.seq,
+                    &event_text(e),
+                    e.created_at,
+                    now,
+                )
+                .await
+                {
                     return false;
                 }
-                metrics::histogram!("workhub_event_push_lag_seconds")
-                    .record((now - e.created_at).max(0) as f64 / 1000.0);
-                feed.last = e.seq;
                 if feed.conversation.is_none() {
                     revoked |= e.kind == SESSION_REVOKED && e.data.contains(&self.who.session_id);
                     changes.extend(group_change(&e.kind, &e.data));
@@ -433,6 +428,26 @@ impl Live {
             }
         }
     }
+}
+
+/// Feeds one event (JSON text) of `feed` to the socket, which the caller flushes, and counts
+/// it sent; false when the socket is gone.
+async fn send(
+    socket: &mut WebSocket,
+    feed: &mut Feed,
+    seq: Seq,
+    event: &str,
+    created_at: i64,
+    now: i64,
+) -> bool {
+    let frame = frame(feed.conversation.as_deref(), event);
+    if socket.feed(Message::Text(frame.into())).await.is_err() {
+        return false;
+    }
+    metrics::histogram!("workhub_event_push_lag_seconds")
+        .record((now - created_at).max(0) as f64 / 1000.0);
+    feed.last = seq;
+    true
 }
 
 /// A frame of the member's own stream, or of a group's (named).

@@ -70,15 +70,14 @@ pub async fn latest(
 /// One event as JSON text. Event data is stored as JSON text already, so it is spliced in
 /// rather than parsed and written again (a catch-up page holds thousands of events).
 pub fn event_text(e: &EventRecord) -> String {
-    let data = if e.data.trim().is_empty() {
-        "null"
-    } else {
-        &e.data
-    };
+    event_json(e.seq, &e.kind, &e.data, e.created_at)
+}
+
+/// An event as JSON text from its parts (`data` is JSON text; empty reads as null).
+pub fn event_json(seq: Seq, kind: &str, data: &str, created_at: i64) -> String {
+    let data = if data.trim().is_empty() { "null" } else { data };
     format!(
-        r#"{{"seq":{},"kind":{},"data":{data},"created_at":{}}}"#,
-        e.seq,
-        Value::String(e.kind.clone()),
-        e.created_at
+        r#"{{"seq":{seq},"kind":{},"data":{data},"created_at":{created_at}}}"#,
+        Value::String(kind.to_string()),
     )
 }
