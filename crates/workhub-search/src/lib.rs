@@ -100,6 +100,22 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// The index's writer, made on a thread of low priority (nice 10) so that the threads it starts
+/// (indexing, segment merges), which inherit it, give way to requests: indexing runs in bursts
+/// every half second, and on a small machine a burst at normal priority showed as latency in
+/// message delivery.
+fn background_writer(index: &Index) -> SearchResult<IndexWriter> {
+    let index = index.clone();
+    std::thread::spawn(move || {
+        // Linux gives each thread its own nice value; elsewhere this may fail, harmlessly.
+        let _ = rustix::process::setpriority_process(None, 10);
+        index.writer_with_num_threads(1, WRITER_MEMORY)
+    })
+    .join()
+    .map_err(|_| SearchError::Index("could not start the index writer".into()))?
+    .map_err(SearchError::from)
+}
+
 impl MessageIndex {
     /// Opens the index in `dir`, creating it if needed.
     pub fn open(dir: &Path) -> SearchResult<MessageIndex> {
@@ -122,7 +138,7 @@ impl MessageIndex {
             .build();
         index.tokenizers().register(TOKENIZER, analyzer);
         // One indexing thread: the index must not take the cores that serve requests.
-        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let writer = background_writer(&index)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -283,5 +299,46 @@ mod tests {
         index.remove(&["m1".into()]).unwrap();
         assert!(index.search(&query("讨论", &["c1"])).unwrap().is_empty());
         assert!(index.search(&query("  ", &["c1"])).unwrap().is_empty());
+    }
+
+    /// The indexing threads give way to requests: they run at nice 10.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn indexing_threads_run_at_low_priority() {
+        let _index = MessageIndex::in_memory().unwrap();
+        let nice_of = |task: &std::path::Path| -> Option<(String, i64)> {
+            let comm = std::fs::read_to_string(task.join("comm")).ok()?;
+            let stat = std::fs::read_to_string(task.join("stat")).ok()?;
+            // Fields after the command's closing parenthesis; nice is the 19th of the line.
+            let rest = stat.rsplit_once(')')?.1;
+            let nice = rest.split_whitespace().nth(16)?.parse().ok()?;
+            Some((comm.trim().to_string(), nice))
+        };
+        let tasks = || -> Vec<(String, i64)> {
+            std::fs::read_dir("/proc/self/task")
+                .unwrap()
+                .filter_map(|t| nice_of(&t.ok()?.path()))
+                .collect()
+        };
+        // A new thread names itself once it runs: until then it shows its parent's name, so wait
+        // (briefly) for tantivy's named threads to appear.
+        let is_tantivy = |comm: &str| {
+            ["thrd-tantivy", "merge_thread", "segment_updater"]
+                .iter()
+                .any(|name| comm.starts_with(name))
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut seen = tasks();
+        while !seen.iter().any(|(comm, _)| is_tantivy(comm)) && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            seen = tasks();
+        }
+        let indexing: Vec<&(String, i64)> =
+            seen.iter().filter(|(comm, _)| is_tantivy(comm)).collect();
+        assert!(!indexing.is_empty(), "{seen:?}");
+        assert!(indexing.iter().all(|(_, nice)| *nice == 10), "{seen:?}");
+        let (_, mine) = nice_of(std::path::Path::new("/proc/thread-self")).unwrap();
+        assert_eq!(mine, 0, "the caller's own thread keeps its priority");
     }
 }

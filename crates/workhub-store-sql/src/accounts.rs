@@ -10,7 +10,7 @@ use workhub_store::{Committed, NewEvent, StoreResult};
 
 use crate::rows::s;
 use crate::rows::{self, b};
-use crate::{SqlStore, backend_error, events};
+use crate::{Backend, SqlStore, backend_error, events};
 
 #[async_trait::async_trait]
 impl AccountStore for SqlStore {
@@ -136,6 +136,11 @@ impl AccountStore for SqlStore {
     }
 
     async fn find_signed_in(&self, token_digest: &str) -> StoreResult<Option<SignedIn>> {
+        let changes = self.writer.changes();
+        let cached = self.backend == Backend::Sqlite;
+        if cached && let Some(hit) = self.signed_in.get(token_digest, changes) {
+            return Ok(Some(hit));
+        }
         let row = sqlx::query(
             "SELECT s.*, u.status AS member_status, u.is_admin AS member_is_admin, \
              u.admin_roles AS member_admin_roles, p.policy AS corp_policy FROM sessions s \
@@ -147,30 +152,38 @@ impl AccountStore for SqlStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(backend_error)?;
-        row.as_ref()
+        let found = row
+            .as_ref()
             .map(rows::signed_in)
             .transpose()
-            .map_err(backend_error)
+            .map_err(backend_error)?;
+        if cached && let Some(signed_in) = &found {
+            self.signed_in.put(token_digest, changes, signed_in);
+        }
+        Ok(found)
     }
 
     async fn touch_session(&self, session_id: &str, now: i64, ip: &str) -> StoreResult<()> {
-        let (id, ip) = (session_id.to_string(), ip.to_string());
+        let (id, address) = (session_id.to_string(), ip.to_string());
+        // A session's last use ends nothing: it leaves cached sessions valid.
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     sqlx::query(
                         "UPDATE sessions SET last_seen_at = $2, ip = $3 WHERE session_id = $1",
                     )
                     .bind(id)
                     .bind(now)
-                    .bind(ip)
+                    .bind(address)
                     .execute(conn)
                     .await
                     .map_err(backend_error)?;
                     Ok(())
                 })
             })
-            .await
+            .await?;
+        self.signed_in.touched(session_id, now, ip);
+        Ok(())
     }
 
     async fn list_sessions(

@@ -9,7 +9,7 @@ use crate::{SqlStore, backend_error, rows};
 impl AuditStore for SqlStore {
     async fn append_audit(&self, r: AuditRecord) -> StoreResult<()> {
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     sqlx::query(
                         "INSERT INTO audit_log (id, corp_id, time, actor, action, target, ip, \

@@ -60,7 +60,7 @@ async fn insert_file(conn: &mut sqlx::AnyConnection, f: FileRecord) -> StoreResu
 impl FileStore for SqlStore {
     async fn create_upload(&self, u: Upload) -> StoreResult<()> {
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     sqlx::query(
                         "INSERT INTO uploads (upload_id, corp_id, userid, length, upload_offset, \
@@ -98,7 +98,7 @@ impl FileStore for SqlStore {
     async fn advance_upload(&self, upload_id: &str, from: i64, to: i64) -> StoreResult<bool> {
         let upload_id = upload_id.to_string();
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     let done = sqlx::query(
                         "UPDATE uploads SET upload_offset = $3 \
@@ -118,14 +118,14 @@ impl FileStore for SqlStore {
 
     async fn add_corp_file(&self, f: FileRecord) -> StoreResult<()> {
         self.writer
-            .run(move |conn| Box::pin(async move { insert_file(conn, f).await }))
+            .run_traffic(move |conn| Box::pin(async move { insert_file(conn, f).await }))
             .await
     }
 
     async fn finish_upload(&self, upload_id: &str, f: FileRecord) -> StoreResult<()> {
         let upload_id = upload_id.to_string();
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     let file_id = f.file_id.clone();
                     insert_file(conn, f).await?;
@@ -144,7 +144,7 @@ impl FileStore for SqlStore {
     async fn delete_upload(&self, upload_id: &str) -> StoreResult<bool> {
         let upload_id = upload_id.to_string();
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     let done = sqlx::query("DELETE FROM uploads WHERE upload_id = $1")
                         .bind(upload_id)
@@ -214,7 +214,7 @@ impl FileStore for SqlStore {
     ) -> StoreResult<Vec<String>> {
         let corp = corp.clone();
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     // Messages name files by id inside their JSON content.
                     let gone = sqlx::query(

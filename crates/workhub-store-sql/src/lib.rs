@@ -14,6 +14,7 @@ pub mod migrations;
 mod operators;
 mod roles;
 mod rows;
+mod signed_in;
 mod signups;
 mod visibility;
 mod writer;
@@ -38,6 +39,7 @@ pub struct SqlStore {
     pool: AnyPool,
     writer: Writer,
     backend: Backend,
+    signed_in: signed_in::SignedInCache,
 }
 
 /// SQLite connection settings: WAL so readers never block the writer, FULL so a commit is
@@ -67,7 +69,9 @@ impl SqlStore {
             .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
             .acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
-            options = options.after_connect(|conn, _| {
+            // Pinging an in-process connection before each use proves nothing a query would not,
+            // and costs a round trip to its thread on every read.
+            options = options.test_before_acquire(false).after_connect(|conn, _| {
                 Box::pin(async move {
                     conn.execute(SQLITE_PRAGMAS).await?;
                     Ok(())
@@ -78,12 +82,13 @@ impl SqlStore {
         migrations::run(&pool, backend).await?;
         let writer = match backend {
             Backend::Sqlite => Writer::start_batched(&url, SQLITE_PRAGMAS).await?,
-            Backend::Postgres => Writer::Pooled(pool.clone()),
+            Backend::Postgres => Writer::pooled(pool.clone()),
         };
         let store = SqlStore {
             pool,
             writer,
             backend,
+            signed_in: Default::default(),
         };
         directory::backfill_search_keys(&store).await?;
         Ok(Arc::new(store))

@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use workhub_core::{CorpId, UserId};
 use workhub_store::messaging::{
     Conversation, ConversationMember, MemberChange, MemberConversation, MemberPrefs, Message,
-    MessageStore, Posted, Reaction, conversation_stream,
+    MessageKey, MessageStore, Posted, Reaction, Sender, conversation_stream,
 };
 use workhub_store::{Appended, Committed, NewEvent, StoreError, StoreResult};
 
@@ -132,12 +132,24 @@ async fn insert_message(
     conn: &mut AnyConnection,
     message: &Message,
     kind: &str,
+    sender: Sender,
 ) -> StoreResult<Option<(i64, Vec<Appended>)>> {
-    const INSERT: &str = "INSERT INTO messages (corp_id, id, conversation_id, seq, sender, \
+    // A member's message needs their membership row as it is written, not as it was read
+    // before: the check and the write are one statement, so no removal can slip between them.
+    let member_only = match sender {
+        Sender::Member => {
+            "AND EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.corp_id = $1 \
+             AND cm.conversation_id = $3 AND cm.userid = $4)"
+        }
+        Sender::Service => "",
+    };
+    let insert = format!(
+        "INSERT INTO messages (corp_id, id, conversation_id, seq, sender, \
          client_msg_id, kind, content, mentions, reply_to, recalled_at, created_at) \
          SELECT $1, $2, $3, c.last_seq + 1, $4, $5, $6, $7, $8, $9, $10, $11 \
-         FROM conversations c WHERE c.corp_id = $1 AND c.id = $3 \
-         ON CONFLICT (corp_id, sender, client_msg_id) DO NOTHING RETURNING seq";
+         FROM conversations c WHERE c.corp_id = $1 AND c.id = $3 {member_only} \
+         ON CONFLICT (corp_id, sender, client_msg_id) DO NOTHING RETURNING seq"
+    );
     // The conversation moves on, and whoever writes has read everything up to their message.
     const CONVERSATION: &str = "UPDATE conversations SET last_seq = last_seq + 1, \
          updated_at = $11 WHERE corp_id = $1 AND id = $3";
@@ -162,7 +174,7 @@ async fn insert_message(
             .await
             .map_err(backend_error)?;
         format!(
-            "WITH inserted AS ({INSERT}), \
+            "WITH inserted AS ({insert}), \
              moved AS ({CONVERSATION} AND EXISTS (SELECT 1 FROM inserted) RETURNING last_seq), \
              read AS (UPDATE conversation_members SET read_seq = (SELECT last_seq FROM moved) \
              WHERE corp_id = $1 AND conversation_id = $3 AND userid = $4 \
@@ -173,7 +185,7 @@ async fn insert_message(
         // The member update comes last: the sender of an app's message is no member, so it
         // may change nothing. Its guard reads the events' INSERT (a SELECT changes no count).
         format!(
-            "{INSERT}; {CONVERSATION} AND changes() > 0; {}; {MEMBER} AND changes() > 0",
+            "{insert}; {CONVERSATION} AND changes() > 0; {}; {MEMBER} AND changes() > 0",
             FAN_OUT.sqlite(true)
         )
     };
@@ -231,7 +243,7 @@ impl MessageStore for SqlStore {
         event: NewEvent,
     ) -> StoreResult<Committed<Conversation>> {
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     sqlx::query(
                         "INSERT INTO conversations (corp_id, id, kind, name, owner, announcement, \
@@ -442,7 +454,7 @@ impl MessageStore for SqlStore {
         event: NewEvent,
     ) -> StoreResult<Committed<()>> {
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     sqlx::query(
                         "UPDATE conversations SET name = $3, owner = $4, announcement = $5, \
@@ -537,7 +549,7 @@ impl MessageStore for SqlStore {
     ) -> StoreResult<Committed<bool>> {
         let (corp, id) = (corp.clone(), id.to_string());
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     let done = sqlx::query(
                         "UPDATE conversations SET large = 1 \
@@ -576,24 +588,29 @@ impl MessageStore for SqlStore {
 
     async fn append_message(
         &self,
-        mut message: Message,
+        message: Message,
         kind: &'static str,
+        sender: Sender,
     ) -> StoreResult<Committed<Posted>> {
+        // Replayable: each run starts from its own copy of the message.
         self.writer
-            .run(move |conn| {
+            .run_traffic_replayable(move |conn| {
+                let mut message = message.clone();
                 Box::pin(async move {
                     let corp = message.corp_id.clone();
-                    let Some((seq, appended)) = insert_message(conn, &message, kind).await? else {
+                    let inserted = insert_message(conn, &message, kind, sender).await?;
+                    let Some((seq, appended)) = inserted else {
+                        // Nothing written: a retry of a message already stored, or no place
+                        // for this sender to post.
                         let first = message_by_client_id(
                             conn,
                             &corp,
                             &message.sender,
                             &message.client_msg_id,
                         )
-                        .await?
-                        .ok_or_else(|| StoreError::Backend("conversation vanished".into()))?;
+                        .await?;
                         return Ok(Committed {
-                            value: Posted::Duplicate(first),
+                            value: first.map_or(Posted::NotInConversation, Posted::Duplicate),
                             appended: vec![],
                         });
                     };
@@ -658,6 +675,38 @@ impl MessageStore for SqlStore {
             .map_err(backend_error)
     }
 
+    async fn list_message_keys_between(
+        &self,
+        after: (i64, &str),
+        through: (i64, &str),
+        limit: i64,
+    ) -> StoreResult<Vec<MessageKey>> {
+        let rows = sqlx::query(
+            "SELECT corp_id, id, created_at FROM messages \
+             WHERE (created_at > $1 OR (created_at = $1 AND id > $2)) \
+             AND (created_at < $3 OR (created_at = $3 AND id <= $4)) \
+             ORDER BY created_at, id LIMIT $5",
+        )
+        .bind(after.0)
+        .bind(after.1.to_string())
+        .bind(through.0)
+        .bind(through.1.to_string())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(|r| {
+                Ok(MessageKey {
+                    corp_id: CorpId::from_trusted(r.try_get("corp_id")?),
+                    id: r.try_get("id")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(backend_error)
+    }
+
     async fn find_message(&self, corp: &CorpId, id: &str) -> StoreResult<Option<Message>> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.corp_id = $1 AND m.id = $2"
@@ -681,7 +730,7 @@ impl MessageStore for SqlStore {
     ) -> StoreResult<Committed<bool>> {
         let (corp, id) = (corp.clone(), id.to_string());
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     // The content is erased, not hidden: a recalled message is gone for good.
                     let row = sqlx::query(
@@ -732,8 +781,12 @@ impl MessageStore for SqlStore {
         event: NewEvent,
     ) -> StoreResult<Committed<bool>> {
         let (corp, conversation, user) = (corp.clone(), conversation.to_string(), user.clone());
+        // Replayable like a message: devices mark conversations read about as often as
+        // people send.
         self.writer
-            .run(move |conn| {
+            .run_traffic_replayable(move |conn| {
+                let (corp, conversation, user) = (corp.clone(), conversation.clone(), user.clone());
+                let event = event.clone();
                 Box::pin(async move {
                     let done = sqlx::query(
                         "UPDATE conversation_members SET read_seq = $4 \
@@ -765,7 +818,7 @@ impl MessageStore for SqlStore {
     ) -> StoreResult<Committed<()>> {
         let (corp, conversation, user) = (corp.clone(), conversation.to_string(), user.clone());
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     sqlx::query(
                         "UPDATE conversation_members SET pinned = $4, muted = $5 \
@@ -815,7 +868,7 @@ impl MessageStore for SqlStore {
     async fn purge_messages(&self, corp: &CorpId, before: i64) -> StoreResult<u64> {
         let corp = corp.clone();
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     // Events keep their seq (streams stay dense) but lose what they pointed at.
                     let done =
@@ -839,7 +892,7 @@ impl MessageStore for SqlStore {
     ) -> StoreResult<Committed<()>> {
         let conversation = conversation.to_string();
         self.writer
-            .run(move |conn| {
+            .run_traffic(move |conn| {
                 Box::pin(async move {
                     let corp = r.corp_id.clone();
                     let removed = sqlx::query(

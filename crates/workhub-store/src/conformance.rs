@@ -26,6 +26,7 @@ pub async fn run_all(stores: &Stores) {
     signups_files_operators(stores).await;
     conversations_and_messages(stores).await;
     large_groups(stores).await;
+    message_keys_in_creation_order(stores).await;
     uploads_and_files(stores).await;
     messaging_settings(stores).await;
     admin_roles(stores).await;
@@ -695,6 +696,41 @@ async fn signed_in_reads_member_and_policy(stores: &Stores) {
         .await
         .unwrap();
     assert_eq!(signed_in().await.policy.as_deref(), Some(r#"{"a":3}"#));
+    // However it was read before (a store may remember verified sessions), each change to the
+    // session, its member or the policy shows in the next read.
+    stores
+        .accounts
+        .touch_session(&id, 3_200, "10.0.0.9")
+        .await
+        .unwrap();
+    let touched = signed_in().await.session;
+    assert_eq!(
+        (touched.last_seen_at, touched.ip.as_str()),
+        (3_200, "10.0.0.9")
+    );
+    let admin = uid("admin");
+    let mut member = stores
+        .directory
+        .find_member(&corp, &admin)
+        .await
+        .unwrap()
+        .unwrap();
+    let changed = NewEvent::new(Recipients::WholeCorp, "member.updated", &"admin");
+    member.status = 2;
+    stores
+        .directory
+        .update_member(&corp, member, 3_400, changed)
+        .await
+        .unwrap();
+    assert!(
+        stores
+            .accounts
+            .find_signed_in(&format!("d{id}"))
+            .await
+            .unwrap()
+            .is_none(),
+        "disabling a member ends their sessions"
+    );
     assert!(
         stores
             .accounts
@@ -1037,7 +1073,7 @@ fn text_from_admin(
 }
 
 async fn conversations_and_messages(stores: &Stores) {
-    use crate::messaging::{MemberChange, Message, Posted};
+    use crate::messaging::{MemberChange, Message, Posted, Sender};
     let corp = new_corp(stores, 1_000).await;
     let (admin, bob) = (uid("admin"), uid("bob"));
     stores
@@ -1065,7 +1101,7 @@ async fn conversations_and_messages(stores: &Stores) {
     let message = |client: &str| text_from_admin(&corp, "g1", &format!("m-{client}"), client);
     let first = stores
         .messages
-        .append_message(message("a"), "message.new")
+        .append_message(message("a"), "message.new", Sender::Member)
         .await
         .unwrap();
     let Posted::Created(stored) = &first.value else {
@@ -1074,7 +1110,7 @@ async fn conversations_and_messages(stores: &Stores) {
     assert_eq!((stored.seq, first.appended.len()), (1, 2));
     let retry = stores
         .messages
-        .append_message(message("a"), "message.new")
+        .append_message(message("a"), "message.new", Sender::Member)
         .await
         .unwrap();
     assert_eq!(retry.value, Posted::Duplicate(stored.clone()));
@@ -1084,7 +1120,7 @@ async fn conversations_and_messages(stores: &Stores) {
     );
     stores
         .messages
-        .append_message(message("b"), "message.new")
+        .append_message(message("b"), "message.new", Sender::Member)
         .await
         .unwrap();
 
@@ -1117,6 +1153,7 @@ async fn conversations_and_messages(stores: &Stores) {
                 ..message("c")
             },
             "message.new",
+            Sender::Service,
         )
         .await
         .unwrap();
@@ -1124,6 +1161,37 @@ async fn conversations_and_messages(stores: &Stores) {
     assert_eq!(from_app.appended.len(), 2);
     let last = stores.events.list_events(&corp, &bob, 0, 10).await.unwrap();
     assert_eq!(last.len(), 4);
+
+    // A member's message is refused unless they are in the conversation as it is written.
+    let from = |sender: &str, conversation: &str| Message {
+        sender: sender.into(),
+        conversation_id: conversation.into(),
+        ..message(&format!("{sender}-{conversation}"))
+    };
+    for (sender, conversation) in [("carol", "g1"), ("admin", "nowhere")] {
+        let refused = stores
+            .messages
+            .append_message(from(sender, conversation), "message.new", Sender::Member)
+            .await
+            .unwrap();
+        assert_eq!(
+            (refused.value, refused.appended.len()),
+            (Posted::NotInConversation, 0),
+            "{sender} posting to {conversation}"
+        );
+    }
+    let unchanged = stores.events.list_events(&corp, &bob, 0, 10).await.unwrap();
+    assert_eq!(unchanged.len(), 4, "a refused message reaches no one");
+    assert_eq!(
+        stores
+            .messages
+            .list_messages(&corp, "g1", None, 10)
+            .await
+            .unwrap()
+            .len(),
+        3,
+        "nor is it stored"
+    );
 
     let list = stores
         .messages
@@ -1219,6 +1287,12 @@ async fn conversations_and_messages(stores: &Stores) {
             .unwrap()
             .is_none()
     );
+    let removed = stores
+        .messages
+        .append_message(from("bob", "g1"), "message.new", Sender::Member)
+        .await
+        .unwrap();
+    assert_eq!(removed.value, Posted::NotInConversation, "bob has left");
     let other = CorpId::generate();
     assert!(
         stores
@@ -1241,7 +1315,7 @@ async fn conversations_and_messages(stores: &Stores) {
 /// A large group's message events go to its own stream once, not to each member's; the switch
 /// happens with a membership change, in its transaction.
 async fn large_groups(stores: &Stores) {
-    use crate::messaging::{MemberChange, Reaction, conversation_stream};
+    use crate::messaging::{MemberChange, Reaction, Sender, conversation_stream};
     let corp = new_corp(stores, 1_000).await;
     let (admin, bob, carol) = (uid("admin"), uid("bob"), uid("carol"));
     for u in ["bob", "carol"] {
@@ -1265,7 +1339,7 @@ async fn large_groups(stores: &Stores) {
         .await
         .unwrap();
     let small = messages
-        .append_message(message("a"), "message.new")
+        .append_message(message("a"), "message.new", Sender::Member)
         .await
         .unwrap();
     assert_eq!(
@@ -1310,7 +1384,7 @@ async fn large_groups(stores: &Stores) {
 
     let stream = conversation_stream("lg");
     let large = messages
-        .append_message(message("b"), "message.new")
+        .append_message(message("b"), "message.new", Sender::Member)
         .await
         .unwrap();
     let targets: Vec<(&str, i64)> = large
@@ -1976,4 +2050,60 @@ async fn members_in_bulk(stores: &Stores) {
             .is_none(),
         "all or nothing"
     );
+}
+
+/// The search indexer's look-back: keys of every company's messages in a creation-order range.
+async fn message_keys_in_creation_order(stores: &Stores) {
+    use crate::messaging::{MessageKey, Sender};
+    let corp = new_corp(stores, 1_000).await;
+    let event = NewEvent::new(Recipients::Users(vec![]), "conversation.changed", &"keys");
+    stores
+        .messages
+        .create_conversation(
+            group(&corp, "keys", false),
+            vec![group_member(&uid("admin"), "owner")],
+            event,
+        )
+        .await
+        .unwrap();
+    // Times no other test uses, so the range holds these messages only.
+    const T: i64 = 7_700_000_000_000;
+    for (id, at) in [("k2", T), ("k1", T), ("k3", T + 5), ("k4", T + 9)] {
+        let message = crate::messaging::Message {
+            created_at: at,
+            ..text_from_admin(&corp, "keys", id, id)
+        };
+        stores
+            .messages
+            .append_message(message, "message.new", Sender::Member)
+            .await
+            .unwrap();
+    }
+    let keys = |after: (i64, &'static str), through: (i64, &'static str), limit| async move {
+        stores
+            .messages
+            .list_message_keys_between(after, through, limit)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|k: MessageKey| (k.id, k.created_at))
+            .collect::<Vec<_>>()
+    };
+    let key = |id: &str, at: i64| (id.to_string(), at);
+    assert_eq!(
+        keys((T - 1, ""), (T + 5, "k3"), 10).await,
+        vec![key("k1", T), key("k2", T), key("k3", T + 5)],
+        "by time, then id; the upper bound included"
+    );
+    assert_eq!(
+        keys((T, "k1"), (T + 9, "k4"), 2).await,
+        vec![key("k2", T), key("k3", T + 5)],
+        "after the lower bound, at most the limit"
+    );
+    let all = stores
+        .messages
+        .list_message_keys_between((T - 1, ""), (T + 9, "k4"), 10)
+        .await
+        .unwrap();
+    assert!(all.iter().all(|k| k.corp_id == corp));
 }

@@ -81,18 +81,39 @@ pub struct Message {
     pub created_at: i64,
 }
 
+/// A message's place in creation order, and its company.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageKey {
+    pub corp_id: CorpId,
+    pub id: String,
+    pub created_at: i64,
+}
+
 /// What appending a message did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Posted {
     Created(Message),
     /// The sender already sent this `client_msg_id`: the first message, unchanged.
     Duplicate(Message),
+    /// A member's message to a conversation that does not exist or that they are not in (any
+    /// longer): nothing was stored.
+    NotInConversation,
+}
+
+/// Who a message comes from, which decides whether they must belong to the conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sender {
+    /// A member: checked in the writing statement, so a member removed meanwhile cannot post.
+    Member,
+    /// An app or a robot, which posts without being a member.
+    Service,
 }
 
 impl Posted {
-    pub fn message(&self) -> &Message {
+    pub fn message(&self) -> Option<&Message> {
         match self {
-            Posted::Created(m) | Posted::Duplicate(m) => m,
+            Posted::Created(m) | Posted::Duplicate(m) => Some(m),
+            Posted::NotInConversation => None,
         }
     }
 }
@@ -206,6 +227,7 @@ pub trait MessageStore: Send + Sync {
         &self,
         message: Message,
         kind: &'static str,
+        sender: Sender,
     ) -> StoreResult<Committed<Posted>>;
     /// Messages with `seq < before` (or the newest), newest first, at most `limit`.
     async fn list_messages(
@@ -274,6 +296,15 @@ pub trait MessageStore: Send + Sync {
         id: &str,
         limit: i64,
     ) -> StoreResult<Vec<Message>>;
+    /// Where messages of every company stand in creation order, after `after` and up to
+    /// `through` (both `(created_at, id)`), at most `limit`: what the search indexer checks
+    /// when it looks behind its cursor for messages that committed late.
+    async fn list_message_keys_between(
+        &self,
+        after: (i64, &str),
+        through: (i64, &str),
+        limit: i64,
+    ) -> StoreResult<Vec<MessageKey>>;
     /// Deletes the company's messages created before `before`; how many went.
     async fn purge_messages(&self, corp: &CorpId, before: i64) -> StoreResult<u64>;
 }

@@ -5,7 +5,7 @@ use futures::future::join_all;
 use serde_json::Value;
 use workhub_core::{Code, CorpId, Error, UserId};
 use workhub_store::StoreError;
-use workhub_store::messaging::{Conversation, ConversationMember};
+use workhub_store::messaging::{Conversation, ConversationMember, Sender};
 
 use super::Messaging;
 use super::content::{MACHINE_TYPES, normalize};
@@ -87,13 +87,14 @@ impl Messaging {
                 async move {
                     let conversation = self.app_conversation(corp, sender, app_name, user).await?;
                     let message = self.new_message(
-                        &conversation,
+                        &conversation.corp_id,
+                        &conversation.id,
                         sender,
                         format!("{msgid}:{user}"),
                         kind,
                         content,
                     );
-                    self.post(message).await
+                    self.post(message, Sender::Service).await
                 }
             });
             for result in join_all(posts).await {
@@ -262,12 +263,13 @@ impl Messaging {
         self.attach_file(&corp, &mut content).await?;
         let conversation = self.app_group(actor, chatid).await?;
         let message = self.new_message(
-            &conversation,
+            &conversation.corp_id,
+            &conversation.id,
             &sender,
             uuid::Uuid::now_v7().simple().to_string(),
             kind,
             &content,
         );
-        Ok(self.post(message).await?.id)
+        Ok(self.post(message, Sender::Service).await?.id)
     }
 }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use workhub_core::{Code, Error, UserId};
-use workhub_store::messaging::{Conversation, Message};
+use workhub_core::{Code, CorpId, Error, UserId};
+use workhub_store::messaging::{Message, Sender};
 use workhub_store::{EventPayload, NewEvent, Recipients, StoreError};
 
 use super::content::{USER_TYPES, normalize};
@@ -62,20 +62,53 @@ impl Messaging {
         id: &str,
         send: SendMessage,
     ) -> Result<MessageView, Error> {
-        let (conversation, me) = self.membership(who, id).await?;
+        // Membership is checked where the message is written (`Sender::Member`), in the same
+        // statement: reading it first as well would cost every send a round trip.
         if !USER_TYPES.contains(&send.kind.as_str()) {
             return Err(Error::with(Code::InvalidMsgType, send.kind));
         }
         let mut content = normalize(&send.kind, &send.content)?;
         self.attach_file(&who.corp_id, &mut content).await?;
-        // Most messages mention no one: read the member list only when needed.
-        let members = if send.mentions.iter().any(|m| m != "@all") {
+        let mentions = self.mentions(who, id, &send.mentions).await?;
+        if let Some(reply) = &send.reply_to {
+            let quoted = self.message_row(who, reply).await?;
+            if quoted.conversation_id != id {
+                return Err(Error::with(Code::InvalidRequest, "reply_to"));
+            }
+        }
+        let mut message = self.new_message(
+            &who.corp_id,
+            id,
+            who.userid.as_str(),
+            valid_client_id(&send.client_msg_id)?,
+            &send.kind,
+            &content,
+        );
+        message.mentions = json!(mentions).to_string();
+        message.reply_to = send.reply_to;
+        self.post(message, Sender::Member).await
+    }
+
+    /// The mentions a message keeps: `@all` from a group's owner or admins (anyone in a direct
+    /// conversation), and members of the conversation; others are dropped, not errors.
+    async fn mentions(
+        &self,
+        who: &UserActor,
+        id: &str,
+        asked: &[String],
+    ) -> Result<Vec<String>, Error> {
+        // Most messages mention no one: read the conversation only when needed.
+        if asked.is_empty() {
+            return Ok(vec![]);
+        }
+        let (conversation, me) = self.membership(who, id).await?;
+        let members = if asked.iter().any(|m| m != "@all") {
             self.members_of(&who.corp_id, id).await?
         } else {
             vec![]
         };
         let mut mentions = Vec::new();
-        for m in &send.mentions {
+        for m in asked {
             if m == "@all" {
                 if conversation.kind == "group" && !is_manager(&me) {
                     return Err(Error::new(Code::MentionAllForbidden));
@@ -85,26 +118,10 @@ impl Messaging {
                 && members.iter().any(|x| x.userid == u)
                 && !mentions.contains(&u.to_string())
             {
-                // Mentions of people outside the conversation are dropped, not errors.
                 mentions.push(u.to_string());
             }
         }
-        if let Some(reply) = &send.reply_to {
-            let quoted = self.message_row(who, reply).await?;
-            if quoted.conversation_id != conversation.id {
-                return Err(Error::with(Code::InvalidRequest, "reply_to"));
-            }
-        }
-        let mut message = self.new_message(
-            &conversation,
-            who.userid.as_str(),
-            valid_client_id(&send.client_msg_id)?,
-            &send.kind,
-            &content,
-        );
-        message.mentions = json!(mentions).to_string();
-        message.reply_to = send.reply_to;
-        self.post(message).await
+        Ok(mentions)
     }
 
     /// A message naming an uploaded file (`file_id`, or WeCom's `media_id` from `media/upload`)
@@ -138,16 +155,17 @@ impl Messaging {
 
     pub(super) fn new_message(
         &self,
-        conversation: &Conversation,
+        corp: &CorpId,
+        conversation: &str,
         sender: &str,
         client_msg_id: String,
         kind: &str,
         content: &Value,
     ) -> Message {
         Message {
-            corp_id: conversation.corp_id.clone(),
+            corp_id: corp.clone(),
             id: Self::new_id("m"),
-            conversation_id: conversation.id.clone(),
+            conversation_id: conversation.to_string(),
             seq: 0,
             sender: sender.to_string(),
             client_msg_id,
@@ -161,21 +179,28 @@ impl Messaging {
     }
 
     /// Stores a message and wakes every member's devices.
-    pub(super) async fn post(&self, mut message: Message) -> Result<MessageView, Error> {
+    pub(super) async fn post(
+        &self,
+        mut message: Message,
+        sender: Sender,
+    ) -> Result<MessageView, Error> {
         self.screen(&mut message).await?;
         let stores = &self.deps.stores;
-        let (corp, sender, client_id) = (
+        let (corp, sender_id, client_id) = (
             message.corp_id.clone(),
             message.sender.clone(),
             message.client_msg_id.clone(),
         );
         match stores
             .messages
-            .append_message(message, kinds::MESSAGE_NEW)
+            .append_message(message, kinds::MESSAGE_NEW, sender)
             .await
         {
             Ok(mut committed) => {
-                let view = MessageView::from(committed.value.message());
+                let Some(stored) = committed.value.message() else {
+                    return Err(Error::new(Code::ConversationNotFound));
+                };
+                let view = MessageView::from(stored);
                 // Every recipient's event carries the same rendered message, so sockets on this
                 // node push it without reading it back.
                 let payload = Arc::new(EventPayload {
@@ -192,7 +217,7 @@ impl Messaging {
             // Two retries raced on PostgreSQL: the first one stored it.
             Err(StoreError::Duplicate(_)) => stores
                 .messages
-                .list_messages_by_client_prefix(&corp, &sender, &client_id)
+                .list_messages_by_client_prefix(&corp, &sender_id, &client_id)
                 .await
                 .or_internal()?
                 .iter()
@@ -396,19 +421,27 @@ impl Messaging {
                 })
                 .collect();
             let content = json!({ "title": format!("{} messages", items.len()), "items": items });
-            let message = self.new_message(&target, who.userid.as_str(), batch, "merged", &content);
-            out.push(self.post(message).await?);
+            let message = self.new_message(
+                &target.corp_id,
+                &target.id,
+                who.userid.as_str(),
+                batch,
+                "merged",
+                &content,
+            );
+            out.push(self.post(message, Sender::Member).await?);
         } else {
             for (i, m) in originals.iter().enumerate() {
                 let content: Value = serde_json::from_str(&m.content).unwrap_or(Value::Null);
                 let message = self.new_message(
-                    &target,
+                    &target.corp_id,
+                    &target.id,
                     who.userid.as_str(),
                     format!("{batch}-{i}"),
                     &m.kind,
                     &content,
                 );
-                out.push(self.post(message).await?);
+                out.push(self.post(message, Sender::Member).await?);
             }
         }
         Ok(out)

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 use workhub_bus::Limit;
 use workhub_core::{Code, Error, secret};
-use workhub_store::messaging::Robot;
+use workhub_store::messaging::{Robot, Sender};
 
 use super::Messaging;
 use super::content::{MACHINE_TYPES, normalize};
@@ -206,14 +206,15 @@ impl Messaging {
         }
         mentions.dedup();
         let mut message = self.new_message(
-            &conversation,
+            &conversation.corp_id,
+            &conversation.id,
             &format!("robot:{}", robot.name),
             uuid::Uuid::now_v7().simple().to_string(),
             &post.kind,
             &content,
         );
         message.mentions = serde_json::json!(mentions).to_string();
-        self.post(message).await?;
+        self.post(message, Sender::Service).await?;
         Ok(())
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use workhub_core::{Code, Error};
 use workhub_search::{IndexedMessage, MessageIndex, MessageQuery};
-use workhub_store::messaging::Message;
+use workhub_store::messaging::{Message, MessageKey};
 
 use super::views::MessageView;
 use crate::context::UserActor;
@@ -20,10 +20,13 @@ use crate::{Deps, StoreResultExt};
 /// Messages read from the store per indexing round.
 const BATCH: i64 = 2000;
 /// Messages may commit a little out of creation order: every `LOOK_BACK_EVERY` rounds the
-/// indexer reads this far behind its cursor again (re-reading every round cost the store more
-/// than the indexing itself under load).
+/// indexer checks this far behind its cursor for messages it has not indexed (checking every
+/// round cost the store more than the indexing itself under load).
 const LOOK_BACK_MS: i64 = 10_000;
 const LOOK_BACK_EVERY: u64 = 10;
+/// Late messages found by a look-back are read one by one up to this many, else the window is
+/// read whole.
+const FETCH_ONE_BY_ONE: usize = 100;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SearchParams {
@@ -131,12 +134,29 @@ impl MessageSearch {
         let round = self
             .rounds
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut from = if round.is_multiple_of(LOOK_BACK_EVERY) {
-            ((at - LOOK_BACK_MS).max(0), String::new())
-        } else {
-            (at, id.clone())
-        };
+        let mut from = (at, id.clone());
         let mut total = 0;
+        if round.is_multiple_of(LOOK_BACK_EVERY) {
+            let since = (at - LOOK_BACK_MS).max(0);
+            let missed = self.missed_since(since, (at, &id)).await?;
+            if missed.len() > FETCH_ONE_BY_ONE {
+                // Many (the first round after a start, when nothing is remembered): read the
+                // window whole.
+                from = (since, String::new());
+            } else {
+                let store = &self.deps.stores.messages;
+                let mut late = Vec::with_capacity(missed.len());
+                for key in missed {
+                    late.extend(
+                        store
+                            .find_message(&key.corp_id, &key.id)
+                            .await
+                            .or_internal()?,
+                    );
+                }
+                total += self.index_batch(&late).await?;
+            }
+        }
         loop {
             let batch = self
                 .deps
@@ -147,23 +167,7 @@ impl MessageSearch {
                 .or_internal()?;
             let Some(last) = batch.last() else { break };
             from = (last.created_at, last.id.clone());
-            let docs: Vec<IndexedMessage> = match self.recent.lock() {
-                Ok(mut seen) => batch
-                    .iter()
-                    .filter(|m| seen.insert(m.id.clone(), m.created_at).is_none())
-                    .filter(|m| m.recalled_at.is_none())
-                    .map(indexed)
-                    .collect(),
-                Err(_) => batch.iter().map(indexed).collect(),
-            };
-            total += docs.len();
-            if !docs.is_empty() {
-                let index = self.index.clone();
-                tokio::task::spawn_blocking(move || index.upsert(&docs))
-                    .await
-                    .map_err(|_| Error::new(Code::Internal))?
-                    .map_err(failed)?;
-            }
+            total += self.index_batch(&batch).await?;
             if (batch.len() as i64) < BATCH {
                 break;
             }
@@ -182,6 +186,60 @@ impl MessageSearch {
             }
         }
         Ok(total)
+    }
+
+    /// Messages created in `since..=cursor` that were not indexed: they committed after the
+    /// cursor passed their time. Only their keys are read: re-reading whole messages there
+    /// every few seconds cost more than indexing under load.
+    async fn missed_since(
+        &self,
+        since: i64,
+        cursor: (i64, &str),
+    ) -> Result<Vec<MessageKey>, Error> {
+        let mut after = (since, String::new());
+        let mut missed = Vec::new();
+        loop {
+            let keys = self
+                .deps
+                .stores
+                .messages
+                .list_message_keys_between((after.0, &after.1), cursor, BATCH)
+                .await
+                .or_internal()?;
+            let Some(last) = keys.last() else { break };
+            after = (last.created_at, last.id.clone());
+            let full = keys.len() as i64 == BATCH;
+            if let Ok(seen) = self.recent.lock() {
+                missed.extend(keys.into_iter().filter(|k| !seen.contains_key(&k.id)));
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(missed)
+    }
+
+    /// Indexes the messages of `batch` not indexed yet (and not recalled); how many.
+    async fn index_batch(&self, batch: &[Message]) -> Result<usize, Error> {
+        let docs: Vec<IndexedMessage> = match self.recent.lock() {
+            Ok(mut seen) => batch
+                .iter()
+                .filter(|m| seen.insert(m.id.clone(), m.created_at).is_none())
+                .filter(|m| m.recalled_at.is_none())
+                .map(indexed)
+                .collect(),
+            Err(_) => batch.iter().map(indexed).collect(),
+        };
+        if docs.is_empty() {
+            return Ok(0);
+        }
+        let count = docs.len();
+        let index = self.index.clone();
+        tokio::task::spawn_blocking(move || index.upsert(&docs))
+            .await
+            .map_err(|_| Error::new(Code::Internal))?
+            .map_err(failed)?;
+        Ok(count)
     }
 
     /// GET /search/messages

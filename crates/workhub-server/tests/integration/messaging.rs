@@ -192,6 +192,25 @@ async fn groups_enforce_roles_and_strangers_see_nothing() {
         (status, err["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("conversation_not_found"))
     );
+    // Sending is refused where the message would be written: nothing is stored or delivered.
+    for target in [path.clone(), "/api/v1/conversations/nowhere".to_string()] {
+        let (status, err) =
+            post(&s, &carol, &format!("{target}/messages"), text("c-1", "hi")).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("conversation_not_found")),
+            "{target}"
+        );
+    }
+    let (_, history) = s.get(&format!("{path}/messages"), owner).await;
+    assert!(
+        history["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["sender"] != "carol"),
+        "{history}"
+    );
     let mut all = text("m-1", "hello all");
     all["mentions"] = json!(["@all"]);
     let (status, err) = post(&s, &bob, &format!("{path}/messages"), all.clone()).await;
@@ -784,9 +803,10 @@ async fn owners_name_admins_and_small_groups_see_reads_live() {
     s.stop().await;
 }
 
-/// Searches until the index has caught up (it follows the messages table every 500 ms).
+/// Searches until the index has caught up (it follows the messages table every 500 ms, and
+/// looks behind its cursor every 5 s).
 async fn search_until(s: &TestServer, token: &str, query: &str, want: usize) -> Value {
-    for _ in 0..50 {
+    for _ in 0..100 {
         let (status, found) = s
             .get(&format!("/api/v1/search/messages?{query}"), token)
             .await;
@@ -797,6 +817,28 @@ async fn search_until(s: &TestServer, token: &str, query: &str, want: usize) -> 
         tokio::time::sleep(SECOND / 10).await;
     }
     panic!("search for {query} found fewer than {want}");
+}
+
+/// Creation order is not commit order: a message stamped before one the indexer has passed, but
+/// committed after it, is found by the indexer's look-back.
+#[tokio::test]
+async fn search_finds_a_message_that_committed_late() {
+    for db in TestDb::both("late message search").await {
+        let s = TestServer::on(db).await;
+        let c = s.corp().await;
+        let admin = c.admin_token.as_str();
+        s.member(&c, "bob").await;
+        let path = direct_messages_path(&s, admin, "bob").await;
+        post(&s, admin, &path, text("on-time", "punctual 准时")).await;
+        search_until(&s, admin, "q=punctual", 1).await;
+        s.clock.advance_ms(-3_000);
+        let (status, late) = post(&s, admin, &path, text("late", "tardy 迟到")).await;
+        s.clock.advance_ms(3_000);
+        assert_eq!(status, StatusCode::OK, "{late}");
+        let found = search_until(&s, admin, "q=tardy", 1).await;
+        assert_eq!(found["results"][0]["message"]["id"], late["id"], "{found}");
+        s.stop().await;
+    }
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! visible range and trusted IPs) and the contacts-sync secret (agent 0). A secret is shown once,
 //! in a dialog, right after it was created or reset (docs/api-directory.md "Apps and secrets").
 
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, apps, directory } from '../../api';
 import { Alert, Badge, Button, Card, CodeError, Empty, ErrorAlert, Field, Loading, copyText, onValue, useLoad } from '../../components/ui';
 import { deptName } from '../../directory';
@@ -290,7 +290,10 @@ function AppEditor(props: {
   const search = useMemberSearch(query, { limit: 20 });
   const first = useRef<HTMLInputElement>(null);
 
-  useEffect(() => first.current?.focus(), []);
+  // Focused as the editor appears, before the browser paints it: an effect ran after paint, and a
+  // click into another field meanwhile (a CI browser test filling the trusted IPs) lost its
+  // typing to the name field.
+  useLayoutEffect(() => first.current?.focus(), []);
 
   // Names for the members already in the range (a few look-ups; the userid is shown meanwhile).
   useEffect(() => {
