@@ -10,11 +10,17 @@
 //! whichever stream an event came from:
 //!
 //!   const off = subscribe('corp.verified', (e) => ...);   // or useEvent(kind, handler)
+//!
+//! A position the server cannot continue from (events after it were pruned because the device
+//! was away longer than the server keeps them, or the server's database was restored to before
+//! it) gets a `{"type":"reset"}` frame: the client starts again from the newest positions and
+//! reloads the page, so every view is read anew rather than missing what was pruned.
 
 import { useEffect, useRef } from 'preact/hooks';
 import { ApiError, me, sync } from './api';
+import { wipeCache } from './cache';
 import { conversationsParam, raise } from './group-streams';
-import { streamPositions, streamSeq } from './storage';
+import { lastStreamReset, streamPositions, streamSeq } from './storage';
 import type { StreamEvent } from './types';
 
 export type ConnectionState = 'idle' | 'syncing' | 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
@@ -26,6 +32,10 @@ export const ANY = '*';
 const MAX_BACKOFF_MS = 30_000;
 /** A connection that stayed open this long resets the backoff. */
 const STABLE_MS = 10_000;
+/** A reset this soon after the last one connects instead of reloading again (no reload loop). */
+const RESET_RELOAD_GAP_MS = 60_000;
+/** At most this long for the message cache to be wiped before the page reloads anyway. */
+const WIPE_WAIT_MS = 2_000;
 
 const handlers = new Map<string, Set<Handler>>();
 const stateListeners = new Set<(state: ConnectionState) => void>();
@@ -185,6 +195,7 @@ class Run {
     } catch {
       return;
     }
+    if (msg.type === 'reset') return void this.reset();
     const event = msg.event;
     if (msg.type !== 'event' || !event || typeof event.seq !== 'number' || typeof event.kind !== 'string') return;
     const group = msg.conversation_id;
@@ -203,6 +214,38 @@ class Run {
     }
     this.attempt = 0;
     dispatch({ ...event, data: event.data ?? {} });
+  }
+
+  /**
+   * The server cannot continue from our positions: take the newest ones, drop the message cache
+   * (it may hold what was recalled or purged meanwhile) and reload, so that every view is read
+   * from the server again. The socket is let go first: its close must not reconnect from the
+   * old positions.
+   */
+  private async reset(): Promise<void> {
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close();
+    setState('syncing');
+    let latest: { seq: number; positions: Map<string, number> };
+    try {
+      latest = await this.latest();
+    } catch (err) {
+      if (this.stopped) return;
+      if (isUnauthorized(err)) return this.unauthorized();
+      this.retry(() => void this.reset());
+      return;
+    }
+    if (this.stopped) return;
+    ({ seq: this.seq, positions: this.positions } = latest);
+    this.received.clear();
+    this.lastReceived = -1;
+    streamPositions.set(this.corpid, this.userid, this.positions);
+    streamSeq.set(this.corpid, this.userid, this.seq);
+    if (Date.now() - lastStreamReset.get() < RESET_RELOAD_GAP_MS) return this.connect();
+    lastStreamReset.set(Date.now());
+    await Promise.race([wipeCache(), new Promise((r) => setTimeout(r, WIPE_WAIT_MS))]);
+    location.reload();
   }
 
   private retry(fn: () => void): void {

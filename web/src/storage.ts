@@ -104,6 +104,12 @@ export const streamPositions = {
   },
 };
 
+/** When this tab last reloaded because the server reset its stream positions (events.ts). */
+export const lastStreamReset = {
+  get: () => Number(read(session, 'workhub.stream_reset_at') ?? 0) || 0,
+  set: (at: number) => write(session, 'workhub.stream_reset_at', String(at)),
+};
+
 export interface SavedSignup {
   signup_id: string;
   signup_token: string;

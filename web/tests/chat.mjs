@@ -11,9 +11,33 @@ export const sentMessage = (page, text) =>
     .locator('[data-testid="thread-messages"] [data-testid="message"][data-state="sent"]')
     .filter({ has: page.getByTestId('message-body').getByText(text) });
 
-/** A new page signed in as `userid`, on Messages with the event stream connected. */
+/**
+ * Every WebSocket `page` opens, with the frames it received (parsed), newest last. Registered
+ * before the page loads anything, so no socket is missed.
+ */
+export function recordSockets(page) {
+  const sockets = [];
+  page.on('websocket', (ws) => {
+    const socket = { url: ws.url(), frames: [] };
+    sockets.push(socket);
+    ws.on('framereceived', ({ payload }) => {
+      try {
+        socket.frames.push(JSON.parse(String(payload)));
+      } catch {
+        socket.frames.push(String(payload));
+      }
+    });
+  });
+  return sockets;
+}
+
+/**
+ * A new page signed in as `userid`, on Messages with the event stream connected; its sockets
+ * are recorded from the first one on (`page.sockets`, see recordSockets).
+ */
 export async function signInToMessages(browser, server, userid, password, options) {
   const page = await newPage(browser, options);
+  page.sockets = recordSockets(page);
   await login(page, server.baseURL, { corpid: server.corpid, login: userid, password });
   await page.goto(`${server.baseURL}/#/app/messages`);
   await byId(page, 'messages-page').waitFor();

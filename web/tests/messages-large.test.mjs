@@ -5,7 +5,7 @@
 // message each of the three is shown exactly once, in order.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, byId, createPerson, launchBrowser, login, newPage, waitForStream } from './helpers.mjs';
+import { api, createPerson, launchBrowser, login, newPage, waitForStream } from './helpers.mjs';
 import { openConversation as open, sendText as send, sentMessage as sent, signInToMessages } from './chat.mjs';
 import { skipReason, startServer } from './server.mjs';
 
@@ -16,26 +16,6 @@ const PEOPLE = [
   { userid: 'carol', name: '卡罗尔' },
 ];
 const TEXTS = ['first live', 'sent while away', 'sent after return'];
-
-/**
- * Every WebSocket `page` opens, with the frames it received (the payloads, parsed), newest last.
- * Registered before the page loads anything, so no socket is missed.
- */
-function recordSockets(page) {
-  const sockets = [];
-  page.on('websocket', (ws) => {
-    const socket = { url: ws.url(), frames: [] };
-    sockets.push(socket);
-    ws.on('framereceived', ({ payload }) => {
-      try {
-        socket.frames.push(JSON.parse(String(payload)));
-      } catch {
-        // Not ours to judge here.
-      }
-    });
-  });
-  return sockets;
-}
 
 /** The texts of the `message.new` frames of group `id`'s stream on `socket`. */
 const groupTexts = (socket, id) =>
@@ -60,12 +40,8 @@ describe('messages in a large group', { skip: skipReason() ?? false, timeout: 30
     for (const p of PEOPLE) await createPerson(admin, p, PASSWORD);
     await admin.context().close();
     alice = await signInToMessages(browser, server, 'alice', PASSWORD);
-    // Bob's page is made by hand so that his sockets are recorded from the first one on.
-    bob = await newPage(browser);
-    bobSockets = recordSockets(bob);
-    await login(bob, server.baseURL, { corpid: server.corpid, login: 'bob', password: PASSWORD });
-    await bob.goto(`${server.baseURL}/#/app/messages`);
-    await waitForStream(bob);
+    bob = await signInToMessages(browser, server, 'bob', PASSWORD);
+    bobSockets = bob.sockets;
   });
   after(async () => {
     await browser?.close();

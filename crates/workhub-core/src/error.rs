@@ -124,6 +124,7 @@ codes! {
     ScopeRequired => "scope_required", 400, 40058, "请为分级管理员选择管理的部门", "Choose the departments a branch admin manages";
     ScopeNotAllowed => "scope_not_allowed", 400, 40058, "该角色管理全公司，不能限定部门", "This role covers the whole company and takes no departments";
     LastSuperAdmin => "last_super_admin", 409, 60011, "企业至少需要一位超级管理员", "The company needs at least one super admin";
+    SyncExpired => "sync_expired", 410, 40058, "离线太久，错过的事件已清理，请从最新位置重新同步", "Events after this position were cleared as old; start again from /sync/latest";
     Conflict => "conflict", 409, 6000, "数据已被修改，请刷新后重试", "The data changed meanwhile; reload and try again";
     RateLimited => "rate_limited", 429, 45009, "接口调用超过限制", "Too many requests; try again later";
     Internal => "internal", 500, -1, "系统繁忙，请稍后再试", "Something went wrong on our side; try again later";

@@ -32,7 +32,24 @@ impl Events {
     }
 
     /// Events newer than `since`, oldest first. Only committed events are ever visible.
+    /// `sync_expired` when the reader cannot go on from `since` (`check_position`).
     pub async fn sync(&self, who: &UserActor, since: Seq, limit: i64) -> Result<SyncPage, Error> {
+        let page = self.next_page(who, since, limit).await?;
+        // Nothing new, or a position the stream never reached: only the stream's head tells.
+        if page.events.is_empty() && since > 0 {
+            self.check_position(who, since).await?;
+        }
+        Ok(page)
+    }
+
+    /// The same for a reader whose position was checked when it started (a socket): a live
+    /// read that finds nothing new costs no second query.
+    pub async fn next_page(
+        &self,
+        who: &UserActor,
+        since: Seq,
+        limit: i64,
+    ) -> Result<SyncPage, Error> {
         self.page(&who.corp_id, &who.userid, since, limit).await
     }
 
@@ -88,6 +105,11 @@ impl Events {
             .list_events(corp, stream, since.max(0), limit + 1)
             .await
             .or_internal()?;
+        // Seqs are dense, so a first event past `since + 1` means the ones between were pruned,
+        // unless the reader is not behind them after all (it checks only then: this is rare).
+        if events.first().is_some_and(|e| e.seq > since.max(0) + 1) {
+            self.require_continuity(corp, stream, since).await?;
+        }
         let has_more = i64::try_from(events.len()).unwrap_or(0) > limit;
         events.truncate(usize::try_from(limit).unwrap_or(0));
         let next_since = events.last().map(|e| e.seq).unwrap_or(since.max(0));
@@ -99,6 +121,52 @@ impl Events {
             next_since,
             has_more,
         })
+    }
+
+    /// `sync_expired` unless a reader of my stream at `since` can go on from there: events
+    /// after it were pruned as old, or my stream is behind it (a database restored from a
+    /// backup). Such a reader starts again from `/sync/latest`.
+    pub async fn check_position(&self, who: &UserActor, since: Seq) -> Result<(), Error> {
+        self.require_continuity(&who.corp_id, &who.userid, since)
+            .await
+    }
+
+    async fn require_continuity(
+        &self,
+        corp: &CorpId,
+        stream: &UserId,
+        since: Seq,
+    ) -> Result<(), Error> {
+        let bounds = self
+            .deps
+            .stores
+            .events
+            .stream_bounds(corp, stream)
+            .await
+            .or_internal()?;
+        if bounds.continues_from(since.max(0)) {
+            Ok(())
+        } else {
+            Err(Error::new(Code::SyncExpired))
+        }
+    }
+
+    /// Deletes every company's events older than `Settings::event_keep_days` (see
+    /// `EventStore::prune_events`); how many went. Safe to run on several nodes at once.
+    pub async fn prune_expired(&self) -> Result<u64, Error> {
+        let now = self.deps.now();
+        let before = now - self.deps.settings.event_keep_days * 86_400_000;
+        let stores = &self.deps.stores;
+        let corps = stores.corps.list_corps(None).await.or_internal()?;
+        let mut pruned = 0;
+        for corp in corps {
+            pruned += stores
+                .events
+                .prune_events(&corp.corp.corp_id, before, now)
+                .await
+                .or_internal()?;
+        }
+        Ok(pruned)
     }
 
     pub async fn latest(&self, who: &UserActor) -> Result<Seq, Error> {

@@ -44,12 +44,16 @@ pub struct Settings {
     /// A group with more members than this gets a stream of its own: each message is written
     /// once there instead of once per member (BENCHMARKS.md, "Large groups").
     pub large_group_members: usize,
+    /// Events are deleted from the streams between one and two of these periods after they were
+    /// written; a device away longer starts again from the newest (`sync_expired`).
+    pub event_keep_days: i64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             large_group_members: 100,
+            event_keep_days: 90,
         }
     }
 }

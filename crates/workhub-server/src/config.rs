@@ -21,6 +21,7 @@ pub struct Config {
     pub tls: TlsConfig,
     pub files: FilesConfig,
     pub messaging: MessagingConfig,
+    pub events: EventsConfig,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -34,6 +35,21 @@ impl Default for MessagingConfig {
     fn default() -> Self {
         MessagingConfig {
             large_group_members: workhub_domain::Settings::default().large_group_members,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventsConfig {
+    /// Events leave the streams between one and two of these periods after they were written.
+    pub keep_days: i64,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        EventsConfig {
+            keep_days: workhub_domain::Settings::default().event_keep_days,
         }
     }
 }
@@ -88,6 +104,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             files: FilesConfig::default(),
             messaging: MessagingConfig::default(),
+            events: EventsConfig::default(),
         }
     }
 }
@@ -116,6 +133,7 @@ impl std::fmt::Debug for Config {
             .field("tls", &self.tls)
             .field("files", &self.files)
             .field("messaging", &self.messaging)
+            .field("events", &self.events)
             .finish()
     }
 }
@@ -160,6 +178,9 @@ impl Config {
         if self.tls.cert.is_empty() != self.tls.key.is_empty() {
             bail!("tls needs both cert and key");
         }
+        if !(1..=3650).contains(&self.events.keep_days) {
+            bail!("events.keep_days must be from 1 to 3650");
+        }
         let endpoint = &self.files.s3_endpoint;
         if !endpoint.is_empty()
             && !endpoint.starts_with("http://")
@@ -196,6 +217,7 @@ mod tests {
         assert!(Config::parse("listen = \"nowhere\"").is_err());
         assert!(Config::parse("[tls]\ncert = \"a.pem\"").is_err());
         assert!(Config::parse("log_format = \"xml\"").is_err());
+        assert!(Config::parse("[events]\nkeep_days = 0").is_err());
     }
 
     #[test]

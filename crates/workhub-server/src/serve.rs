@@ -65,6 +65,7 @@ pub async fn domain_with_clock(
         outbound: Arc::new(crate::outbound::HttpOutbound::new()?),
         settings: workhub_domain::Settings {
             large_group_members: config.messaging.large_group_members,
+            event_keep_days: config.events.keep_days,
         },
     };
     Ok(Domain::new(deps))
@@ -235,7 +236,8 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
 
 /// Background upkeep every node runs (each step is idempotent, so nodes may overlap):
 /// department groups follow the directory within 30 seconds; messages past each company's
-/// retention and unfinished uploads past their expiry are purged hourly; at start-up, groups grown
+/// retention, events past `[events] keep_days` and unfinished uploads past their expiry are
+/// purged hourly; at start-up, groups grown
 /// past `large_group_members` before it applied to them switch to their own stream; import jobs
 /// whose node died are taken over.
 fn spawn_housekeeping(
@@ -270,6 +272,11 @@ fn spawn_housekeeping(
                     Ok(0) => {}
                     Ok(n) => tracing::info!(messages = n, "purged messages past retention"),
                     Err(e) => tracing::warn!(error = ?e, "message purge failed"),
+                }
+                match domain.events.prune_expired().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(events = n, "pruned old events"),
+                    Err(e) => tracing::warn!(error = ?e, "event pruning failed"),
                 }
                 if let Err(e) = files.purge_expired_uploads().await {
                     tracing::warn!(error = ?e, "expired upload purge failed");

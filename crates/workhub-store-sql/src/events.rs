@@ -11,6 +11,7 @@ use workhub_store::{
 };
 
 use crate::{SqlStore, backend_error};
+use workhub_store::events::StreamBounds;
 use workhub_store::messaging::Message;
 
 /// Appends `event` to each recipient's stream inside the caller's transaction, in a fixed
@@ -337,6 +338,14 @@ impl EventStore for SqlStore {
         .await
         .map_err(backend_error)?;
         row.try_get("seq").map_err(backend_error)
+    }
+
+    async fn stream_bounds(&self, corp: &CorpId, user: &UserId) -> StoreResult<StreamBounds> {
+        crate::pruning::bounds(self, corp, user).await
+    }
+
+    async fn prune_events(&self, corp: &CorpId, before: i64, now: i64) -> StoreResult<u64> {
+        crate::pruning::prune(self, corp, before, now).await
     }
 
     async fn conversation_streams(

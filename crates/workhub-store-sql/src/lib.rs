@@ -12,6 +12,7 @@ mod messaging;
 mod messaging_admin;
 pub mod migrations;
 mod operators;
+mod pruning;
 mod roles;
 mod rows;
 mod signed_in;

@@ -124,6 +124,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0019_add_large_groups.sql"),
         include_str!("../migrations/postgres/0019_add_large_groups.sql"),
     ),
+    (
+        20,
+        "add_event_pruning",
+        include_str!("../migrations/sqlite/0020_add_event_pruning.sql"),
+        include_str!("../migrations/postgres/0020_add_event_pruning.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

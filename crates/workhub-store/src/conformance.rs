@@ -3,6 +3,8 @@
 //! database with other data.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod pruning;
+
 use workhub_core::{CorpId, Edition, UserId};
 
 use crate::accounts::{
@@ -17,6 +19,7 @@ use crate::{NewEvent, Recipients, StoreError, Stores};
 pub async fn run_all(stores: &Stores) {
     corps_and_members(stores).await;
     event_streams(stores).await;
+    pruning::event_pruning(stores).await;
     sessions_and_devices(stores).await;
     device_approvals(stores).await;
     passwords_and_policy(stores).await;

@@ -82,6 +82,23 @@ pub struct EventPayload {
     pub created_at: i64,
 }
 
+/// The part of a stream still stored: every event after `pruned` up to `head`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamBounds {
+    /// Events up to this seq were deleted as old (0 when none were).
+    pub pruned: Seq,
+    /// The newest seq (0 for a stream without events).
+    pub head: Seq,
+}
+
+impl StreamBounds {
+    /// Whether a reader that has everything up to `since` can go on from there: it is neither
+    /// behind the pruned part nor ahead of the stream (a database restored from a backup).
+    pub fn continues_from(&self, since: Seq) -> bool {
+        since >= self.pruned && since <= self.head
+    }
+}
+
 /// The result of a write together with the events it committed.
 #[derive(Debug, Clone)]
 pub struct Committed<T> {
@@ -102,6 +119,14 @@ pub trait EventStore: Send + Sync {
     ) -> StoreResult<Vec<EventRecord>>;
     /// The newest committed seq of a user (0 if none).
     async fn latest_seq(&self, corp: &CorpId, user: &UserId) -> StoreResult<Seq>;
+    /// Where a stream's kept events lie (`pruned` < seq <= `head`).
+    async fn stream_bounds(&self, corp: &CorpId, user: &UserId) -> StoreResult<StreamBounds>;
+    /// Deletes old events from the front of every stream of `corp`: those a stream already had
+    /// at its mark, once the mark is older than `before`; then marks, at `now`, each stream
+    /// whose mark was used or missing. So an event goes between one and two retention periods
+    /// after it was written, and the newest event of a stream always stays (it tells a reader
+    /// that is behind that events are missing). Answers how many events went.
+    async fn prune_events(&self, corp: &CorpId, before: i64, now: i64) -> StoreResult<u64>;
     /// The large groups a user belongs to, each with the newest seq of its stream, by id.
     async fn conversation_streams(
         &self,

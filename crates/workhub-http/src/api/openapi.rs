@@ -253,7 +253,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "get",
         "/api/v1/sync",
         "events",
-        "Events of my stream (or of a large group's: ?conversation=ID) after a seq",
+        "Events of my stream (or of a large group's: ?conversation=ID) after a seq; 410 sync_expired when they were pruned",
     ),
     (
         "get",
@@ -265,7 +265,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "get",
         "/api/v1/ws",
         "events",
-        "WebSocket: catch up from a seq (and large groups' positions), then live events",
+        "WebSocket: catch up from a seq (and large groups' positions), then live events; a reset frame when they were pruned",
     ),
     (
         "post",

@@ -12,6 +12,9 @@
 //! (`conversation.changed` with the group stream's position: the member joined, or the group
 //! just became large) and stops when the member has left it: at the group stream's
 //! `conversation.members_removed`, which it cannot pass without reading the store.
+//!
+//! A position the streams cannot continue from (old events pruned, or a stream restored to
+//! before it) gets one `reset` frame and the socket closes.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -46,6 +49,9 @@ const TICK: Duration = Duration::from_secs(25);
 const GAP_WAIT: Duration = Duration::from_millis(250);
 /// Bytes of frames gathered before they are written, if no flush came first.
 const WRITE_BUFFER: usize = 32 * 1024;
+/// Sent before closing when events after the client's position were pruned (or the stream never
+/// reached it): the client starts again from `/sync/latest` and reloads what it shows.
+const RESET_FRAME: &str = r#"{"type":"reset","code":"sync_expired"}"#;
 /// Group positions a client may name; more than a member has groups is never needed.
 const MAX_POSITIONS: usize = 2000;
 
@@ -83,7 +89,17 @@ pub async fn ws(
         Some(_) => state.domain.events.conversation_streams(&who).await.ok(),
         None => None,
     };
-    upgrade.on_upgrade(move |socket| async move {
+    // A browser cannot read the status of a refused upgrade, so a position the stream cannot
+    // continue from is answered on the socket.
+    let continues = state.domain.events.check_position(&who, q.since).await;
+    upgrade.on_upgrade(move |mut socket| async move {
+        if let Err(e) = continues {
+            if e.code == Code::SyncExpired {
+                let _ = socket.send(Message::Text(RESET_FRAME.into())).await;
+            }
+            let _ = socket.send(Message::Close(None)).await;
+            return;
+        }
         metrics::gauge!("workhub_websocket_connections").increment(1.0);
         let own = Feed::new(&state, &who, None, q.since.max(0));
         let mut live = Live {
@@ -380,7 +396,7 @@ impl Live {
                         .sync_conversation(&self.who, id, feed.last, PAGE)
                         .await
                 }
-                None => events.sync(&self.who, feed.last, PAGE).await,
+                None => events.next_page(&self.who, feed.last, PAGE).await,
             };
             let page = match page {
                 Ok(page) => page,
@@ -391,6 +407,11 @@ impl Live {
                 Err(e) if e.code == Code::ConversationNotFound => {
                     self.feeds.remove(index);
                     return true;
+                }
+                // Pruned past the client's position (it was away too long): it starts again.
+                Err(e) if e.code == Code::SyncExpired => {
+                    let _ = self.socket.send(Message::Text(RESET_FRAME.into())).await;
+                    return false;
                 }
                 Err(_) => return true,
             };

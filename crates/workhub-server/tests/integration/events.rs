@@ -1,7 +1,8 @@
 //! The per-user event stream: sync pages, WebSocket catch-up and push, across restarts.
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
+use workhub_core::FixedClock;
 use workhub_testkit::TestDb;
 
 use crate::support::{SECOND, TestServer};
@@ -62,13 +63,12 @@ async fn sync_pages_in_order_without_gaps_and_survives_restart() {
         assert_eq!((status, latest["seq"].as_i64()), (StatusCode::OK, Some(8)));
         let (_, first) = s.get("/api/v1/sync?since=0&limit=1", &c.admin_token).await;
         assert_eq!(first["events"][0]["kind"], "corp.verified");
-        let (_, beyond) = s.get("/api/v1/sync?since=100", &c.admin_token).await;
+        // A position the stream never reached (a database restored from a backup): the client
+        // must start again rather than wait, silently, for the stream to pass it.
+        let (status, beyond) = s.get("/api/v1/sync?since=100", &c.admin_token).await;
         assert_eq!(
-            (
-                beyond["events"].as_array().unwrap().len(),
-                beyond["next_since"].as_i64()
-            ),
-            (0, Some(100))
+            (status, beyond["code"].as_str()),
+            (StatusCode::GONE, Some("sync_expired"))
         );
 
         let s = s.restart().await;
@@ -141,4 +141,63 @@ async fn websocket_catches_up_then_pushes_each_event_once_in_order() {
     let mut again = s.ws(&c.admin_token, 24).await;
     emit(&s, &c.admin_token, 1).await;
     assert_eq!(again.next_event(5 * SECOND).await.expect("next")["seq"], 25);
+}
+
+/// The seqs of a sync page, or its error code.
+async fn sync_from(s: &TestServer, token: &str, since: i64) -> Result<Vec<i64>, String> {
+    let (status, page) = s.get(&format!("/api/v1/sync?since={since}"), token).await;
+    if status != StatusCode::OK {
+        return Err(format!("{status} {}", page["code"].as_str().unwrap_or("")));
+    }
+    let events = page["events"].as_array().unwrap();
+    Ok(events.iter().map(|e| e["seq"].as_i64().unwrap()).collect())
+}
+
+#[tokio::test]
+async fn events_past_keep_days_are_pruned_and_a_reader_behind_them_starts_again() {
+    const DAY: i64 = 86_400_000;
+    for db in TestDb::both("event pruning").await {
+        let clock = FixedClock::at(1_800_000_000_000);
+        let s = TestServer::with(db, clock, |c| c.events.keep_days = 1).await;
+        let c = s.corp().await;
+        let admin = c.admin_token.as_str();
+        emit(&s, admin, 3).await;
+        let prune = || s.domain.events.prune_expired();
+        assert_eq!(prune().await.unwrap(), 0, "the first pass only marks");
+        s.clock.advance_ms(DAY + 1);
+        emit(&s, admin, 1).await;
+        assert_eq!(
+            prune().await.unwrap(),
+            4,
+            "what the stream held at the mark"
+        );
+
+        let expired = Err("410 Gone sync_expired".to_string());
+        assert_eq!(sync_from(&s, admin, 0).await, expired, "from the start");
+        assert_eq!(sync_from(&s, admin, 3).await, expired, "behind the cut");
+        assert_eq!(sync_from(&s, admin, 4).await, Ok(vec![5]), "at the cut");
+        assert_eq!(sync_from(&s, admin, 5).await, Ok(vec![]));
+        assert_eq!(
+            sync_from(&s, admin, 6).await,
+            expired,
+            "ahead of the stream"
+        );
+        let (_, latest) = s.get("/api/v1/sync/latest", admin).await;
+        assert_eq!(latest["seq"], 5, "where a reset client starts again");
+
+        // The socket tells a client behind the cut to start again, and closes.
+        let mut behind = s.ws(admin, 2).await;
+        let reset: Value = behind.next_json(5 * SECOND).await.expect("a frame");
+        assert_eq!(reset, json!({ "type": "reset", "code": "sync_expired" }));
+        assert!(behind.closed_within(5 * SECOND).await);
+        let mut ahead = s.ws(admin, 9).await;
+        assert_eq!(ahead.next_json(5 * SECOND).await, Some(reset));
+
+        // From the cut on, the stream goes on as before.
+        let mut current = s.ws(admin, 4).await;
+        assert_eq!(current.next_event(5 * SECOND).await.unwrap()["seq"], 5);
+        emit(&s, admin, 1).await;
+        assert_eq!(current.next_event(5 * SECOND).await.unwrap()["seq"], 6);
+        s.stop().await;
+    }
 }

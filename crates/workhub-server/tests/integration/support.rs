@@ -245,17 +245,21 @@ impl Ws {
 
     /// The next event frame whole (a large group's names it: `conversation_id`).
     pub async fn next_frame(&mut self, wait: Duration) -> Option<Value> {
+        let frame = self.next_json(wait).await?;
+        assert_eq!(frame["type"], "event", "{frame}");
+        Some(frame)
+    }
+
+    /// The next text frame, whatever its type, or None if none comes within `wait` (or the
+    /// server closed).
+    pub async fn next_json(&mut self, wait: Duration) -> Option<Value> {
         loop {
             let msg = tokio::time::timeout(wait, self.stream.next())
                 .await
                 .ok()??
                 .ok()?;
             match msg {
-                Message::Text(t) => {
-                    let v: Value = serde_json::from_str(&t).unwrap();
-                    assert_eq!(v["type"], "event");
-                    return Some(v);
-                }
+                Message::Text(t) => return Some(serde_json::from_str(&t).unwrap()),
                 Message::Close(_) => return None,
                 _ => {}
             }
