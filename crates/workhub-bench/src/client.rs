@@ -140,8 +140,19 @@ impl Server {
     }
 
     pub async fn send(&self, m: &Member, conversation: &str, client_msg_id: &str) -> Result<Value> {
+        let text = format!("bench {client_msg_id}");
+        self.send_text(m, conversation, client_msg_id, &text).await
+    }
+
+    pub async fn send_text(
+        &self,
+        m: &Member,
+        conversation: &str,
+        client_msg_id: &str,
+        text: &str,
+    ) -> Result<Value> {
         let body = json!({ "client_msg_id": client_msg_id, "type": "text",
-                           "content": { "content": format!("bench {client_msg_id}") } });
+                           "content": { "content": text } });
         self.call(
             reqwest::Method::POST,
             &format!("/api/v1/conversations/{conversation}/messages"),

@@ -5,12 +5,14 @@
 //! - `w2`: `--pairs` direct conversations sending at once;
 //! - `w3`: one member offline while `--messages` arrive, then catching up by sync;
 //! - `conns`: `--connections` idle WebSockets held, reporting the server's memory;
-//! - `reconnect`: a member of `--groups` large groups reconnects, current and behind.
+//! - `reconnect`: a member of `--groups` large groups reconnects, current and behind;
+//! - `search`: `--messages` generated messages in `--groups` groups, then `--searches` searches.
 
 mod client;
 mod reconnect;
 mod report;
 mod scenarios;
+mod search;
 
 use anyhow::Result;
 use clap::Parser;
@@ -33,7 +35,7 @@ pub struct Args {
     pub admin_userid: String,
     #[arg(long)]
     pub admin_password: String,
-    /// w1, w2, w3, conns or reconnect
+    /// w1, w2, w3, conns, reconnect or search
     #[arg(long)]
     pub scenario: String,
     /// Group size for w1 (the sender included).
@@ -51,9 +53,12 @@ pub struct Args {
     pub pairs: usize,
     #[arg(long, default_value_t = 10_000)]
     pub connections: usize,
-    /// Large groups the member of `reconnect` is in.
+    /// Large groups the member of `reconnect` is in; groups the messages of `search` go to.
     #[arg(long, default_value_t = 100)]
     pub groups: usize,
+    /// Searches `search` times, one after another.
+    #[arg(long, default_value_t = 1000)]
+    pub searches: usize,
     /// Seconds to hold the idle connections before measuring.
     #[arg(long, default_value_t = 5)]
     pub hold: u64,

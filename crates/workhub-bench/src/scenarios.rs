@@ -32,7 +32,8 @@ pub async fn run(args: &Args) -> Result<Value> {
         "w3" => w3(args, &server, &admin).await,
         "conns" => conns(args, &server, &admin).await,
         "reconnect" => crate::reconnect::reconnect(args, &server, &admin).await,
-        other => bail!("unknown scenario {other}: use w1, w2, w3, conns or reconnect"),
+        "search" => crate::search::search(args, &server, &admin).await,
+        other => bail!("unknown scenario {other}: use w1, w2, w3, conns, reconnect or search"),
     }
 }
 

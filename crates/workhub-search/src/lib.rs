@@ -2,21 +2,29 @@
 //! numbers and mixed text are split by it too) and lower-cased. The index is a cache of the
 //! database, never the truth: callers check every hit against the store (membership, recall,
 //! retention) before showing it, and a lost index is rebuilt from the messages table.
+//!
+//! Matches come newest first, the order chat search reads best in, and the time and attachment
+//! filters are part of the index's query: applied after it, a filter would see only the first
+//! candidates, and a search of last week in a busy company would find nothing.
 
+pub mod sample;
+
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    BooleanQuery, Occur, Query as TantivyQuery, QueryParser, TermQuery, TermSetQuery,
+    BooleanQuery, Occur, Query as TantivyQuery, QueryParser, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -42,6 +50,8 @@ pub struct IndexedMessage {
     /// The words people read (text, titles, file names).
     pub text: String,
     pub created_at: i64,
+    /// It carries a file or an image.
+    pub has_file: bool,
 }
 
 /// What to look for, within which conversations of one company.
@@ -51,6 +61,11 @@ pub struct MessageQuery {
     pub text: String,
     pub conversations: Vec<String>,
     pub sender: Option<String>,
+    /// Sent at or after / at or before (unix ms).
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Only messages with a file or image.
+    pub has_file: bool,
     pub limit: usize,
 }
 
@@ -68,6 +83,8 @@ struct Fields {
     conversation: Field,
     sender: Field,
     text: Field,
+    created_at: Field,
+    has_file: Field,
 }
 
 pub struct MessageIndex {
@@ -80,6 +97,11 @@ pub struct MessageIndex {
 const TOKENIZER: &str = "jieba_lower";
 /// Memory the writer may buffer before it flushes a segment.
 const WRITER_MEMORY: usize = 50_000_000;
+/// The schema's version: callers keep each version's index in a folder of its own, so an index
+/// made with another schema is rebuilt rather than opened.
+pub const SCHEMA_VERSION: u32 = 2;
+const CREATED_AT: &str = "created_at";
+const HAS_FILE: &str = "1";
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -96,6 +118,8 @@ fn schema() -> (Schema, Fields) {
         conversation: b.add_text_field("conversation", STRING),
         sender: b.add_text_field("sender", STRING),
         text: b.add_text_field("text", text_options),
+        created_at: b.add_i64_field(CREATED_AT, INDEXED | FAST),
+        has_file: b.add_text_field("has_file", STRING),
     };
     (b.build(), fields)
 }
@@ -169,6 +193,10 @@ impl MessageIndex {
             doc.add_text(f.conversation, &m.conversation_id);
             doc.add_text(f.sender, &m.sender);
             doc.add_text(f.text, &m.text);
+            doc.add_i64(f.created_at, m.created_at);
+            if m.has_file {
+                doc.add_text(f.has_file, HAS_FILE);
+            }
             writer.add_document(doc)?;
         }
         writer.commit()?;
@@ -189,7 +217,7 @@ impl MessageIndex {
         Ok(())
     }
 
-    /// The best matches, most relevant first.
+    /// The newest matches first.
     pub fn search(&self, q: &MessageQuery) -> SearchResult<Vec<Hit>> {
         let f = self.fields;
         if q.text.trim().is_empty() || q.conversations.is_empty() {
@@ -218,12 +246,21 @@ impl MessageIndex {
         if let Some(sender) = &q.sender {
             parts.push((Occur::Must, term(f.sender, sender)));
         }
+        if q.has_file {
+            parts.push((Occur::Must, term(f.has_file, HAS_FILE)));
+        }
+        if q.from.is_some() || q.to.is_some() {
+            let at = |t: Option<i64>| match t {
+                Some(t) => Bound::Included(Term::from_field_i64(f.created_at, t)),
+                None => Bound::Unbounded,
+            };
+            parts.push((Occur::Must, Box::new(RangeQuery::new(at(q.from), at(q.to)))));
+        }
         let query = BooleanQuery::new(parts);
         let searcher = self.reader.searcher();
-        let top = searcher.search(
-            &query,
-            &TopDocs::with_limit(q.limit.max(1)).order_by_score(),
-        )?;
+        let newest =
+            TopDocs::with_limit(q.limit.max(1)).order_by_fast_field(CREATED_AT, Order::Desc);
+        let top: Vec<(Option<i64>, _)> = searcher.search(&query, &newest)?;
         let snippets = SnippetGenerator::create(&searcher, &*text_query, f.text)?;
         let mut hits = Vec::with_capacity(top.len());
         for (_, address) in top {
@@ -241,104 +278,4 @@ impl MessageIndex {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn message(id: &str, conversation: &str, text: &str) -> IndexedMessage {
-        IndexedMessage {
-            id: id.into(),
-            corp_id: "corp".into(),
-            conversation_id: conversation.into(),
-            sender: "zhangsan".into(),
-            text: text.into(),
-            created_at: 0,
-        }
-    }
-
-    fn query(text: &str, conversations: &[&str]) -> MessageQuery {
-        MessageQuery {
-            corp_id: "corp".into(),
-            text: text.into(),
-            conversations: conversations.iter().map(|c| c.to_string()).collect(),
-            sender: None,
-            limit: 10,
-        }
-    }
-
-    #[test]
-    fn chinese_and_english_words_are_found_and_highlighted() {
-        let index = MessageIndex::in_memory().unwrap();
-        index
-            .upsert(&[
-                message("m1", "c1", "我们明天讨论第三季度的预算"),
-                message("m2", "c1", "The Budget review is on Friday"),
-                message("m3", "c2", "预算已经批准"),
-            ])
-            .unwrap();
-        let ids = |hits: Vec<Hit>| -> Vec<String> {
-            let mut ids: Vec<String> = hits.into_iter().map(|h| h.id).collect();
-            ids.sort();
-            ids
-        };
-        assert_eq!(
-            ids(index.search(&query("预算", &["c1", "c2"])).unwrap()),
-            ["m1", "m3"]
-        );
-        assert_eq!(
-            ids(index.search(&query("预算", &["c1"])).unwrap()),
-            ["m1"],
-            "only the given conversations"
-        );
-        assert_eq!(
-            ids(index.search(&query("budget", &["c1"])).unwrap()),
-            ["m2"],
-            "case-insensitive"
-        );
-        let hit = &index.search(&query("季度 预算", &["c1"])).unwrap()[0];
-        assert!(hit.highlight.contains("<b>预算</b>"), "{}", hit.highlight);
-        index.remove(&["m1".into()]).unwrap();
-        assert!(index.search(&query("讨论", &["c1"])).unwrap().is_empty());
-        assert!(index.search(&query("  ", &["c1"])).unwrap().is_empty());
-    }
-
-    /// The indexing threads give way to requests: they run at nice 10.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn indexing_threads_run_at_low_priority() {
-        let _index = MessageIndex::in_memory().unwrap();
-        let nice_of = |task: &std::path::Path| -> Option<(String, i64)> {
-            let comm = std::fs::read_to_string(task.join("comm")).ok()?;
-            let stat = std::fs::read_to_string(task.join("stat")).ok()?;
-            // Fields after the command's closing parenthesis; nice is the 19th of the line.
-            let rest = stat.rsplit_once(')')?.1;
-            let nice = rest.split_whitespace().nth(16)?.parse().ok()?;
-            Some((comm.trim().to_string(), nice))
-        };
-        let tasks = || -> Vec<(String, i64)> {
-            std::fs::read_dir("/proc/self/task")
-                .unwrap()
-                .filter_map(|t| nice_of(&t.ok()?.path()))
-                .collect()
-        };
-        // A new thread names itself once it runs: until then it shows its parent's name, so wait
-        // (briefly) for tantivy's named threads to appear.
-        let is_tantivy = |comm: &str| {
-            ["thrd-tantivy", "merge_thread", "segment_updater"]
-                .iter()
-                .any(|name| comm.starts_with(name))
-        };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        let mut seen = tasks();
-        while !seen.iter().any(|(comm, _)| is_tantivy(comm)) && std::time::Instant::now() < deadline
-        {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            seen = tasks();
-        }
-        let indexing: Vec<&(String, i64)> =
-            seen.iter().filter(|(comm, _)| is_tantivy(comm)).collect();
-        assert!(!indexing.is_empty(), "{seen:?}");
-        assert!(indexing.iter().all(|(_, nice)| *nice == 10), "{seen:?}");
-        let (_, mine) = nice_of(std::path::Path::new("/proc/thread-self")).unwrap();
-        assert_eq!(mine, 0, "the caller's own thread keeps its priority");
-    }
-}
+mod tests;

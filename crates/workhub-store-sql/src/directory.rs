@@ -10,8 +10,8 @@ use workhub_store::directory::{
 };
 use workhub_store::{Committed, NewEvent, StoreResult};
 
-use crate::rows::b;
 use crate::rows::s;
+use crate::rows::{b, placeholders};
 use crate::{SqlStore, backend_error, events};
 
 fn department(r: &AnyRow) -> Result<Department, sqlx::Error> {
@@ -134,14 +134,6 @@ fn job(r: &AnyRow) -> Result<Job, sqlx::Error> {
         source: r.try_get("source")?,
         heartbeat_at: r.try_get("heartbeat_at")?,
     })
-}
-
-/// `$from, $from+1, …` for `n` values: only placeholders are generated, never values.
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Attaches memberships (in each member's own order) to members.

@@ -14,7 +14,7 @@ use crate::events::{
     FanOutArgs, append, append_if, appended_from, column_of, fan_out, start_stream,
 };
 use crate::rows::s;
-use crate::rows::{MESSAGE_COLUMNS, RowResult, b, joined_message};
+use crate::rows::{MESSAGE_COLUMNS, RowResult, b, joined_message, placeholders};
 use crate::{SqlStore, backend_error};
 
 const CONVERSATION_COLUMNS: &str = "c.corp_id, c.id, c.kind, c.name, c.owner, c.announcement, \
@@ -447,6 +447,25 @@ impl MessageStore for SqlStore {
             .map_err(backend_error)
     }
 
+    async fn list_member_conversation_ids(
+        &self,
+        corp: &CorpId,
+        user: &UserId,
+    ) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT conversation_id FROM conversation_members WHERE corp_id = $1 AND userid = $2",
+        )
+        .bind(s(corp))
+        .bind(s(user))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(|r| r.try_get("conversation_id"))
+            .collect::<Result<_, _>>()
+            .map_err(backend_error)
+    }
+
     async fn update_conversation(
         &self,
         c: Conversation,
@@ -718,6 +737,25 @@ impl MessageStore for SqlStore {
         .map_err(backend_error)?;
         row.map(|r| joined_message(corp, &r))
             .transpose()
+            .map_err(backend_error)
+    }
+
+    async fn find_messages(&self, corp: &CorpId, ids: &[String]) -> StoreResult<Vec<Message>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut query = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.corp_id = $1 AND m.id IN ({})",
+            placeholders(2, ids.len())
+        )))
+        .bind(s(corp));
+        for id in ids {
+            query = query.bind(id.clone());
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(backend_error)?;
+        rows.iter()
+            .map(|r| joined_message(corp, r))
+            .collect::<Result<_, _>>()
             .map_err(backend_error)
     }
 

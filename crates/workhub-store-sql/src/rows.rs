@@ -133,6 +133,14 @@ pub(crate) fn signup(row: &AnyRow) -> RowResult<Signup> {
 }
 
 /// An id or other value bound as TEXT.
+/// `$from, $from+1, …` for `n` values: only placeholders are generated, never values.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn s(v: &impl ToString) -> String {
     v.to_string()
 }

@@ -1204,6 +1204,11 @@ async fn conversations_and_messages(stores: &Stores) {
     assert_eq!((list.len(), list[0].member_count), (1, 2));
     assert_eq!(list[0].last_message.as_ref().map(|m| m.seq), Some(3));
     assert_eq!(list[0].me.read_seq, 0);
+    let ids = stores.messages.list_member_conversation_ids(&corp, &bob);
+    assert_eq!(ids.await.unwrap(), ["g1"]);
+    let nobody = uid("nobody");
+    let none = stores.messages.list_member_conversation_ids(&corp, &nobody);
+    assert!(none.await.unwrap().is_empty());
     let admin_side = stores
         .messages
         .find_member(&corp, "g1", &admin)
@@ -1264,6 +1269,21 @@ async fn conversations_and_messages(stores: &Stores) {
         (gone.content.as_str(), gone.recalled_at),
         ("{}", Some(4_000))
     );
+    let ids = ["m-a", "m-b", "nope"].map(String::from);
+    let mut found: Vec<String> = (stores.messages.find_messages(&corp, &ids).await.unwrap())
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    found.sort();
+    assert_eq!(found, ["m-a", "m-b"], "the existing ones, recalled too");
+    assert!(
+        stores
+            .messages
+            .find_messages(&corp, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let mut renamed = conversation.clone();
     renamed.name = "新".into();
@@ -1313,6 +1333,13 @@ async fn conversations_and_messages(stores: &Stores) {
             .unwrap()
             .is_none()
     );
+    let theirs = ["m-a".to_string(), "m-b".to_string()];
+    let none = stores
+        .messages
+        .find_messages(&other, &theirs)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "another company's ids find nothing");
 }
 
 /// A large group's message events go to its own stream once, not to each member's; the switch

@@ -195,6 +195,12 @@ pub trait MessageStore: Send + Sync {
         corp: &CorpId,
         user: &UserId,
     ) -> StoreResult<Vec<MemberConversation>>;
+    /// The ids of a member's conversations (what a search may look in), nothing else.
+    async fn list_member_conversation_ids(
+        &self,
+        corp: &CorpId,
+        user: &UserId,
+    ) -> StoreResult<Vec<String>>;
     /// Saves name, owner, announcement, member limit, avatar and the large flag (starting the
     /// group's stream when it is set), changes members, and sends `event` to everyone who is a
     /// member before or after the change.
@@ -238,6 +244,9 @@ pub trait MessageStore: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<Message>>;
     async fn find_message(&self, corp: &CorpId, id: &str) -> StoreResult<Option<Message>>;
+    /// Those of `ids` that exist in `corp`, in no particular order (one query for a search's
+    /// hits instead of one each).
+    async fn find_messages(&self, corp: &CorpId, ids: &[String]) -> StoreResult<Vec<Message>>;
     /// Marks a message recalled (content erased) and tells every member (or the large group's
     /// stream).
     async fn recall_message(

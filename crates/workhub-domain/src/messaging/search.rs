@@ -99,10 +99,13 @@ fn failed(e: workhub_search::SearchError) -> Error {
 }
 
 impl MessageSearch {
-    /// Opens (or creates) the index in `dir`; indexing resumes from the cursor saved there.
+    /// Opens (or creates) the index in `dir`; indexing resumes from the cursor saved there. An
+    /// index of an older schema is deleted: the new one is built from the messages table.
     pub fn open(deps: Deps, dir: PathBuf) -> Result<MessageSearch, Error> {
-        let (index, cursor_file) = match MessageIndex::open(&dir.join("index")) {
-            Ok(index) => (index, Some(dir.join("cursor"))),
+        let (folder, cursor) = current_files(&dir);
+        forget_older_indexes(&dir);
+        let (index, cursor_file) = match MessageIndex::open(&folder) {
+            Ok(index) => (index, Some(cursor)),
             Err(e) => {
                 // Another node on this machine holds the index (nodes sharing a data folder):
                 // this one keeps its own in memory, built from the messages table.
@@ -144,17 +147,7 @@ impl MessageSearch {
                 // window whole.
                 from = (since, String::new());
             } else {
-                let store = &self.deps.stores.messages;
-                let mut late = Vec::with_capacity(missed.len());
-                for key in missed {
-                    late.extend(
-                        store
-                            .find_message(&key.corp_id, &key.id)
-                            .await
-                            .or_internal()?,
-                    );
-                }
-                total += self.index_batch(&late).await?;
+                total += self.index_late(missed).await?;
             }
         }
         loop {
@@ -219,6 +212,21 @@ impl MessageSearch {
         Ok(missed)
     }
 
+    /// Indexes messages found late by their keys: one read per company.
+    async fn index_late(&self, keys: Vec<MessageKey>) -> Result<usize, Error> {
+        let mut by_corp: HashMap<_, Vec<String>> = HashMap::new();
+        for key in keys {
+            by_corp.entry(key.corp_id).or_default().push(key.id);
+        }
+        let store = &self.deps.stores.messages;
+        let mut total = 0;
+        for (corp, ids) in by_corp {
+            let late = store.find_messages(&corp, &ids).await.or_internal()?;
+            total += self.index_batch(&late).await?;
+        }
+        Ok(total)
+    }
+
     /// Indexes the messages of `batch` not indexed yet (and not recalled); how many.
     async fn index_batch(&self, batch: &[Message]) -> Result<usize, Error> {
         let docs: Vec<IndexedMessage> = match self.recent.lock() {
@@ -252,11 +260,10 @@ impl MessageSearch {
             .deps
             .stores
             .messages
-            .list_member_conversations(&who.corp_id, &who.userid)
+            .list_member_conversation_ids(&who.corp_id, &who.userid)
             .await
             .or_internal()?
             .into_iter()
-            .map(|c| c.conversation.id)
             .collect();
         let conversations: Vec<String> = match &p.conversation {
             Some(c) if mine.contains(c) => vec![c.clone()],
@@ -269,39 +276,34 @@ impl MessageSearch {
             text: q.to_string(),
             conversations,
             sender: p.sender.clone(),
-            // Filters applied below may drop some: ask for more than shown.
-            limit: limit * 4,
+            from: p.from,
+            to: p.to,
+            has_file: p.has_file,
+            // Hits recalled or purged since they were indexed are dropped below.
+            limit: limit * 2,
         };
         let index = self.index.clone();
         let hits = tokio::task::spawn_blocking(move || index.search(&query))
             .await
             .map_err(|_| Error::new(Code::Internal))?
             .map_err(failed)?;
-        let mut out = Vec::with_capacity(limit);
-        for hit in hits {
-            let Some(m) = self
-                .deps
-                .stores
-                .messages
-                .find_message(&who.corp_id, &hit.id)
-                .await
-                .or_internal()?
-            else {
-                continue; // purged
-            };
-            if !self.visible(&m, &mine, &p) {
-                continue;
-            }
-            out.push(SearchHit {
-                message: MessageView::from(&m),
-                highlight: hit.highlight,
-            });
-            if out.len() == limit {
-                break;
-            }
-        }
-        // Newest first, as chat search reads best.
-        out.sort_by_key(|h| std::cmp::Reverse(h.message.created_at));
+        let ids: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
+        let stored = self.deps.stores.messages.find_messages(&who.corp_id, &ids);
+        let stored: HashMap<String, Message> = (stored.await.or_internal()?)
+            .into_iter()
+            .map(|m| (m.id.clone(), m))
+            .collect();
+        // In the index's order, newest first; a purged message is no longer stored.
+        let out = hits
+            .into_iter()
+            .filter_map(|hit| Some((stored.get(&hit.id)?, hit.highlight)))
+            .filter(|(m, _)| self.visible(m, &mine, &p))
+            .take(limit)
+            .map(|(m, highlight)| SearchHit {
+                message: MessageView::from(m),
+                highlight,
+            })
+            .collect();
         Ok(out)
     }
 
@@ -323,5 +325,36 @@ fn indexed(m: &Message) -> IndexedMessage {
         sender: m.sender.clone(),
         text: searchable_text(&m.kind, &content),
         created_at: m.created_at,
+        has_file: matches!(m.kind.as_str(), "file" | "image"),
+    }
+}
+
+/// The index folder and cursor file of the index's current schema in `dir`.
+fn current_files(dir: &std::path::Path) -> (PathBuf, PathBuf) {
+    let version = workhub_search::SCHEMA_VERSION;
+    (
+        dir.join(format!("index-v{version}")),
+        dir.join(format!("cursor-v{version}")),
+    )
+}
+
+/// Deletes what indexes of older schemas left in `dir` (best effort: a leftover only costs disk).
+fn forget_older_indexes(dir: &std::path::Path) {
+    let (index, cursor) = current_files(dir);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        // The first schema's were named `index` and `cursor`; later ones carry their version.
+        let older = ["index", "cursor"]
+            .iter()
+            .any(|n| name == *n || name.starts_with(&format!("{n}-v")));
+        if older && path != index && path != cursor {
+            tracing::info!(path = %path.display(), "removing a search index of an older schema");
+            let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+        }
     }
 }

@@ -13,6 +13,7 @@ mod import;
 mod large_groups;
 mod messaging;
 mod roles;
+mod search;
 mod signup;
 mod support;
 mod tenancy;

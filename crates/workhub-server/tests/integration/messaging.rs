@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use workhub_testkit::TestDb;
 
-use crate::support::{SECOND, TestServer, urlencode};
+use crate::support::{SECOND, TestServer};
 
 pub async fn post(s: &TestServer, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
     s.call(Method::POST, path, Some(token), Some(body)).await
@@ -801,125 +801,6 @@ async fn owners_name_admins_and_small_groups_see_reads_live() {
         json!([{ "agentid": app["agentid"], "name": "告警" }])
     );
     s.stop().await;
-}
-
-/// Searches until the index has caught up (it follows the messages table every 500 ms, and
-/// looks behind its cursor every 5 s).
-async fn search_until(s: &TestServer, token: &str, query: &str, want: usize) -> Value {
-    for _ in 0..100 {
-        let (status, found) = s
-            .get(&format!("/api/v1/search/messages?{query}"), token)
-            .await;
-        assert_eq!(status, StatusCode::OK, "{found}");
-        if found["results"].as_array().unwrap().len() >= want {
-            return found;
-        }
-        tokio::time::sleep(SECOND / 10).await;
-    }
-    panic!("search for {query} found fewer than {want}");
-}
-
-/// Creation order is not commit order: a message stamped before one the indexer has passed, but
-/// committed after it, is found by the indexer's look-back.
-#[tokio::test]
-async fn search_finds_a_message_that_committed_late() {
-    for db in TestDb::both("late message search").await {
-        let s = TestServer::on(db).await;
-        let c = s.corp().await;
-        let admin = c.admin_token.as_str();
-        s.member(&c, "bob").await;
-        let path = direct_messages_path(&s, admin, "bob").await;
-        post(&s, admin, &path, text("on-time", "punctual 准时")).await;
-        search_until(&s, admin, "q=punctual", 1).await;
-        s.clock.advance_ms(-3_000);
-        let (status, late) = post(&s, admin, &path, text("late", "tardy 迟到")).await;
-        s.clock.advance_ms(3_000);
-        assert_eq!(status, StatusCode::OK, "{late}");
-        let found = search_until(&s, admin, "q=tardy", 1).await;
-        assert_eq!(found["results"][0]["message"]["id"], late["id"], "{found}");
-        s.stop().await;
-    }
-}
-
-#[tokio::test]
-async fn search_finds_chinese_and_english_in_my_conversations_only() {
-    for db in TestDb::both("message search").await {
-        let s = TestServer::on(db).await;
-        let c = s.corp().await;
-        let admin = c.admin_token.as_str();
-        let bob = s.member(&c, "bob").await;
-        let carol = s.member(&c, "carol").await;
-        let path = direct_messages_path(&s, admin, "bob").await;
-        let (_, m1) = post(&s, admin, &path, text("s1", "我们明天讨论第三季度的预算")).await;
-        post(
-            &s,
-            &bob,
-            &path,
-            text("s2", "The BUDGET review is on Friday"),
-        )
-        .await;
-        let (_, gone) = post(&s, admin, &path, text("s3", "预算草稿，稍后撤回")).await;
-        let other = direct_messages_path(&s, admin, "carol").await;
-        post(&s, admin, &other, text("s4", "给 carol 的预算")).await;
-
-        let q = |w: &str| format!("q={}", urlencode(w));
-        let found = search_until(&s, &bob, &q("预算"), 2).await;
-        let hits = found["results"].as_array().unwrap();
-        assert_eq!(hits.len(), 2, "bob sees only his conversation: {found}");
-        assert!(hits.iter().any(|h| h["message"]["id"] == m1["id"]
-            && h["highlight"].as_str().unwrap().contains("<b>预算</b>")));
-        assert_eq!(
-            search_until(&s, &bob, &q("budget"), 1).await["results"][0]["message"]["client_msg_id"],
-            "s2",
-            "English, any case"
-        );
-        assert_eq!(
-            search_until(&s, &carol, &q("预算"), 1).await["results"]
-                .as_array()
-                .unwrap()
-                .len(),
-            1
-        );
-
-        post(
-            &s,
-            admin,
-            &format!("/api/v1/messages/{}/recall", gone["id"].as_str().unwrap()),
-            json!({}),
-        )
-        .await;
-        let after = search_until(&s, &bob, &q("预算"), 1).await;
-        assert!(
-            after["results"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|h| h["message"]["id"] != gone["id"]),
-            "recalled messages are not found"
-        );
-        let by_sender = search_until(&s, &bob, &format!("{}&sender=bob", q("budget")), 1).await;
-        assert_eq!(by_sender["results"].as_array().unwrap().len(), 1);
-        let none = s
-            .get(
-                &format!("/api/v1/search/messages?{}&sender=admin", q("budget")),
-                &bob,
-            )
-            .await
-            .1;
-        assert_eq!(none["results"], json!([]));
-        let (status, _) = s
-            .get(
-                &format!("/api/v1/search/messages?{}&conversation=nope", q("预算")),
-                &bob,
-            )
-            .await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
-        assert_eq!(
-            s.get("/api/v1/search/messages?q=", &bob).await.0,
-            StatusCode::BAD_REQUEST
-        );
-        s.stop().await;
-    }
 }
 
 #[tokio::test]
