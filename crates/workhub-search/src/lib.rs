@@ -8,10 +8,10 @@
 //! candidates, and a search of last week in a busy company would find nothing.
 
 pub mod sample;
+mod writer;
 
 use std::ops::Bound;
 use std::path::Path;
-use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
@@ -24,7 +24,9 @@ use tantivy::schema::{
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
-use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
+
+use writer::BackgroundWriter;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -90,7 +92,7 @@ struct Fields {
 pub struct MessageIndex {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    writer: BackgroundWriter,
     fields: Fields,
 }
 
@@ -124,22 +126,6 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// The index's writer, made on a thread of low priority (nice 10) so that the threads it starts
-/// (indexing, segment merges), which inherit it, give way to requests: indexing runs in bursts
-/// every half second, and on a small machine a burst at normal priority showed as latency in
-/// message delivery.
-fn background_writer(index: &Index) -> SearchResult<IndexWriter> {
-    let index = index.clone();
-    std::thread::spawn(move || {
-        // Linux gives each thread its own nice value; elsewhere this may fail, harmlessly.
-        let _ = rustix::process::setpriority_process(None, 10);
-        index.writer_with_num_threads(1, WRITER_MEMORY)
-    })
-    .join()
-    .map_err(|_| SearchError::Index("could not start the index writer".into()))?
-    .map_err(SearchError::from)
-}
-
 impl MessageIndex {
     /// Opens the index in `dir`, creating it if needed.
     pub fn open(dir: &Path) -> SearchResult<MessageIndex> {
@@ -162,7 +148,7 @@ impl MessageIndex {
             .build();
         index.tokenizers().register(TOKENIZER, analyzer);
         // One indexing thread: the index must not take the cores that serve requests.
-        let writer = background_writer(&index)?;
+        let writer = BackgroundWriter::start(&index, WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -170,49 +156,56 @@ impl MessageIndex {
         Ok(MessageIndex {
             index,
             reader,
-            writer: Mutex::new(writer),
+            writer,
             fields,
         })
-    }
-
-    fn writer(&self) -> SearchResult<std::sync::MutexGuard<'_, IndexWriter>> {
-        self.writer
-            .lock()
-            .map_err(|_| SearchError::Index("writer poisoned".into()))
     }
 
     /// Adds or replaces messages, and makes them searchable.
     pub fn upsert(&self, messages: &[IndexedMessage]) -> SearchResult<()> {
         let f = self.fields;
-        let mut writer = self.writer()?;
-        for m in messages {
-            writer.delete_term(Term::from_field_text(f.id, &m.id));
-            let mut doc = TantivyDocument::default();
-            doc.add_text(f.id, &m.id);
-            doc.add_text(f.corp, &m.corp_id);
-            doc.add_text(f.conversation, &m.conversation_id);
-            doc.add_text(f.sender, &m.sender);
-            doc.add_text(f.text, &m.text);
-            doc.add_i64(f.created_at, m.created_at);
-            if m.has_file {
-                doc.add_text(f.has_file, HAS_FILE);
+        let docs: Vec<(Term, TantivyDocument)> = messages
+            .iter()
+            .map(|m| {
+                let mut doc = TantivyDocument::default();
+                doc.add_text(f.id, &m.id);
+                doc.add_text(f.corp, &m.corp_id);
+                doc.add_text(f.conversation, &m.conversation_id);
+                doc.add_text(f.sender, &m.sender);
+                doc.add_text(f.text, &m.text);
+                doc.add_i64(f.created_at, m.created_at);
+                if m.has_file {
+                    doc.add_text(f.has_file, HAS_FILE);
+                }
+                (Term::from_field_text(f.id, &m.id), doc)
+            })
+            .collect();
+        self.writer.run(move |writer| {
+            for (id, doc) in docs {
+                writer.delete_term(id);
+                writer.add_document(doc)?;
             }
-            writer.add_document(doc)?;
-        }
-        writer.commit()?;
-        drop(writer);
+            writer.commit()?;
+            Ok(())
+        })?;
         self.reader.reload()?;
         Ok(())
     }
 
     /// Forgets messages (recalled or purged).
     pub fn remove(&self, ids: &[String]) -> SearchResult<()> {
-        let mut writer = self.writer()?;
-        for id in ids {
-            writer.delete_term(Term::from_field_text(self.fields.id, id));
-        }
-        writer.commit()?;
-        drop(writer);
+        let field = self.fields.id;
+        let terms: Vec<Term> = ids
+            .iter()
+            .map(|id| Term::from_field_text(field, id))
+            .collect();
+        self.writer.run(move |writer| {
+            for term in terms {
+                writer.delete_term(term);
+            }
+            writer.commit()?;
+            Ok(())
+        })?;
         self.reader.reload()?;
         Ok(())
     }
