@@ -65,7 +65,13 @@ impl Events {
             return Err(Error::new(Code::ConversationNotFound));
         }
         let stream = conversation_stream(conversation);
-        self.page(&who.corp_id, &stream, since, limit).await
+        let page = self.page(&who.corp_id, &stream, since, limit).await?;
+        // As for my own stream: only the head tells a position the stream never reached.
+        if page.events.is_empty() && since > 0 {
+            self.require_continuity(&who.corp_id, &stream, since)
+                .await?;
+        }
+        Ok(page)
     }
 
     /// Whether I get a conversation's messages from its own stream: I belong to it and it is

@@ -26,7 +26,7 @@ use futures::SinkExt;
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::time::{Instant, sleep_until};
-use workhub_core::{Code, Seq};
+use workhub_core::{Code, Error, Seq};
 use workhub_domain::UserActor;
 use workhub_domain::accounts::kinds::SESSION_REVOKED;
 use workhub_domain::messaging::kinds::CONVERSATION_CHANGED;
@@ -89,9 +89,22 @@ pub async fn ws(
         Some(_) => state.domain.events.conversation_streams(&who).await.ok(),
         None => None,
     };
-    // A browser cannot read the status of a refused upgrade, so a position the stream cannot
-    // continue from is answered on the socket.
-    let continues = state.domain.events.check_position(&who, q.since).await;
+    // A browser cannot read the status of a refused upgrade, so a position the streams cannot
+    // continue from is answered on the socket. One past a group's head (a database restored
+    // from a backup) would otherwise wait, silently, for the group to reach it.
+    let past_a_head = groups
+        .as_ref()
+        .zip(heads.as_ref())
+        .is_some_and(|(named, heads)| {
+            heads
+                .iter()
+                .any(|(id, head)| named.get(id).is_some_and(|at| at > head))
+        });
+    let continues = if past_a_head {
+        Err(Error::new(Code::SyncExpired))
+    } else {
+        state.domain.events.check_position(&who, q.since).await
+    };
     upgrade.on_upgrade(move |mut socket| async move {
         if let Err(e) = continues {
             if e.code == Code::SyncExpired {

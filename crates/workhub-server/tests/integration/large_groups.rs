@@ -203,6 +203,20 @@ async fn large_groups_reach_members_through_their_own_stream() {
         post(&s, alice, &messages, text("l-7", "next")).await;
         let resumed = frames(&mut dave_ws, SECOND).await;
         assert_eq!(group_messages(&resumed, &id), vec![(8, "next".into())]);
+
+        // A position past the group's head (a restored database): the client starts again.
+        let ahead = format!("/api/v1/sync?conversation={id}&since=99");
+        let (status, err) = s.get(&ahead, &dave).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::GONE, Some("sync_expired"))
+        );
+        let query = format!("since={dave_since}&conversations={id}:99");
+        let mut ahead_ws = s.ws_with(&dave, &query).await;
+        assert_eq!(
+            ahead_ws.next_json(5 * SECOND).await,
+            Some(json!({ "type": "reset", "code": "sync_expired" }))
+        );
         s.stop().await;
     }
 }
