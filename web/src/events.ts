@@ -20,7 +20,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { ApiError, me, sync } from './api';
 import { wipeCache } from './cache';
 import { conversationsParam, raise } from './group-streams';
-import { lastStreamReset, streamPositions, streamSeq } from './storage';
+import { lastStreamReset, streamPositions, streamResetNotice, streamSeq } from './storage';
 import type { StreamEvent } from './types';
 
 export type ConnectionState = 'idle' | 'syncing' | 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
@@ -244,6 +244,7 @@ class Run {
     streamSeq.set(this.corpid, this.userid, this.seq);
     if (Date.now() - lastStreamReset.get() < RESET_RELOAD_GAP_MS) return this.connect();
     lastStreamReset.set(Date.now());
+    streamResetNotice.set();
     await Promise.race([wipeCache(), new Promise((r) => setTimeout(r, WIPE_WAIT_MS))]);
     location.reload();
   }

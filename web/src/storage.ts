@@ -110,6 +110,16 @@ export const lastStreamReset = {
   set: (at: number) => write(session, 'workhub.stream_reset_at', String(at)),
 };
 
+/** Set before that reload, taken by the page that loads: it tells the person once, why. */
+export const streamResetNotice = {
+  set: () => write(session, 'workhub.stream_reset_notice', '1'),
+  take(): boolean {
+    const pending = read(session, 'workhub.stream_reset_notice') === '1';
+    if (pending) write(session, 'workhub.stream_reset_notice', null);
+    return pending;
+  },
+};
+
 export interface SavedSignup {
   signup_id: string;
   signup_token: string;

@@ -172,6 +172,8 @@ const zh = {
   'nav.admin': '管理后台',
 
   'banner.unverified': '企业尚未通过认证：在服务运营方审核通过前，最多可添加 {limit} 名成员。',
+  'banner.reconnecting': '网络连接已断开，正在重新连接… 连接恢复后，期间的新消息会自动送达。',
+  'banner.resynced': '你离开的时间较长，已从服务器重新加载消息和通讯录。',
 
   'soon.title': '{section}功能即将上线',
   'soon.approvals': '请假、报销、用印等审批流程，支持电子签名。',
@@ -1030,6 +1032,8 @@ const en: Dictionary = {
   'nav.admin': 'Admin',
 
   'banner.unverified': 'Your company is not verified yet: it is limited to {limit} members until the server operator approves it.',
+  'banner.reconnecting': 'Connection lost. Reconnecting… Messages sent meanwhile will arrive once it is back.',
+  'banner.resynced': 'You were away for a long time, so messages and contacts were reloaded from the server.',
 
   'soon.title': '{section} is coming soon',
   'soon.approvals': 'Leave, expenses, seal requests and other approval flows, with e-signatures.',

@@ -1,4 +1,4 @@
-//! The signed-in shell (#/app/...): navigation, the unverified-company banner, the user menu,
+//! The signed-in shell (#/app/...): navigation, the connection and unverified-company banners, the user menu,
 //! pending sign-ins of mine to approve, and the live event stream's session handling. It holds
 //! `me`, reloaded when my admin roles change (`admin.roles_changed`): the Admin entry is shown
 //! to whoever may open at least one admin tab (perms.ts).
@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, auth, me as meApi, setUnauthorizedHandler } from '../api';
 import { wipeCache } from '../cache';
 import { Logo } from '../components/brand';
+import { ConnectionBanners } from '../components/connection';
 import { Icon, type IconName } from '../components/icons';
 import { ApprovalList } from '../components/lists';
 import { Alert, Button, Card, ErrorAlert, LangSwitch, Loading, useLoad } from '../components/ui';
@@ -192,6 +193,7 @@ export function Shell(props: { route: Route }) {
             <UserMenu me={me} />
           </div>
         </header>
+        <ConnectionBanners />
         {me.corp.verified ? null : (
           <div class="banner banner-warning" role="status" data-testid="banner-unverified">
             <Icon name="warning" size={18} />

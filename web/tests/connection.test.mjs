@@ -1,17 +1,19 @@
-// A device whose stream position the server cannot continue from gets a `reset` frame: here the
-// position is ahead of the stream, as after the server's database was restored from a backup
-// (the same frame answers a device that was away longer than the server keeps events). The page
-// takes the newest position, reloads once, and messages reach it live again.
+// The live connection as a person sees it. A device whose stream position the server cannot
+// continue from gets a `reset` frame: here the position is ahead of the stream, as after the
+// server's database was restored from a backup (the same frame answers a device that was away
+// longer than the server keeps events). The page takes the newest position, reloads once, says
+// why, and messages reach it live again. A lost connection shows a banner until it is back, and
+// what was sent meanwhile arrives.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, createPerson, eventually, launchBrowser, login, newPage } from './helpers.mjs';
+import { api, byId, createPerson, eventually, expectText, launchBrowser, login, newPage } from './helpers.mjs';
 import { openConversation as open, sendText as send, sentMessage as sent, signInToMessages } from './chat.mjs';
 import { skipReason, startServer } from './server.mjs';
 
 const PASSWORD = 'Chat-Passw0rd!2024';
 const FAR_AHEAD = 999_999;
 
-describe('a stream position the server cannot continue from', { skip: skipReason() ?? false, timeout: 300_000 }, () => {
+describe('the live connection', { skip: skipReason() ?? false, timeout: 300_000 }, () => {
   let server;
   let browser;
   let alice;
@@ -66,6 +68,37 @@ describe('a stream position the server cannot continue from', { skip: skipReason
     await send(alice, 'after the reset');
     await sent(bob, 'after the reset').waitFor();
     assert.equal(sockets.length - earlier, 2, 'no reload loop');
+    const note = byId(bob, 'banner-resynced');
+    await expectText(note, /重新加载|reloaded/);
+    await byId(bob, 'banner-resynced-close').click();
+    await note.waitFor({ state: 'hidden' });
+    assert.deepEqual([...alice.errors, ...bob.errors], [], 'no page errors');
+  });
+
+  test('a lost connection shows a banner until it is back, and what came meanwhile arrives', async () => {
+    // Bob's sockets go through a route that can drop them and refuse new ones.
+    let down = false;
+    let current = null;
+    await bob.routeWebSocket(/\/api\/v1\/ws/, (ws) => {
+      if (down) return ws.close({ code: 1011, reason: 'offline (test)' });
+      ws.connectToServer();
+      current = ws;
+    });
+    await bob.reload();
+    await eventually(() => bob.evaluate(() => document.documentElement.dataset.ws), (s) => s === 'open', 'routed stream open');
+    assert.ok(current, 'the socket goes through the route');
+    await open(bob, '重置组');
+
+    down = true;
+    await current.close({ code: 1011, reason: 'offline (test)' });
+    const banner = byId(bob, 'banner-reconnecting');
+    await banner.waitFor();
+    await expectText(banner, /正在重新连接|Reconnecting/);
+    await send(alice, 'sent while bob was offline');
+
+    down = false;
+    await banner.waitFor({ state: 'hidden', timeout: 20_000 });
+    await sent(bob, 'sent while bob was offline').waitFor();
     assert.deepEqual([...alice.errors, ...bob.errors], [], 'no page errors');
   });
 });
