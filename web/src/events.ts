@@ -135,28 +135,32 @@ class Run {
       this.connect();
       return;
     }
+    if (await this.takeLatest(() => void this.start())) this.connect();
+  }
+
+  /**
+   * Takes where the streams end now (a new device starts there, old events are not replayed)
+   * and stores it. False when it could not: the run ended, or `again` is scheduled.
+   */
+  private async takeLatest(again: () => void): Promise<boolean> {
     setState('syncing');
     try {
-      ({ seq: this.seq, positions: this.positions } = await this.latest());
+      const { seq, conversations } = await sync.latest();
+      const positions = new Map<string, number>();
+      for (const [id, pos] of Object.entries(conversations ?? {})) raise(positions, id, Number(pos) || 0);
+      if (this.stopped) return false;
+      this.seq = Number(seq) || 0;
+      this.positions = positions;
     } catch (err) {
-      if (this.stopped) return;
-      if (isUnauthorized(err)) return this.unauthorized();
-      this.retry(() => void this.start());
-      return;
+      if (this.stopped) return false;
+      if (isUnauthorized(err)) this.unauthorized();
+      else this.retry(again);
+      return false;
     }
-    if (this.stopped) return;
     // Positions first: a stored seq is what says they were stored too.
     streamPositions.set(this.corpid, this.userid, this.positions);
     streamSeq.set(this.corpid, this.userid, this.seq);
-    this.connect();
-  }
-
-  /** Where the streams end now; a new device starts there, old events are not replayed. */
-  private async latest(): Promise<{ seq: number; positions: Map<string, number> }> {
-    const { seq, conversations } = await sync.latest();
-    const positions = new Map<string, number>();
-    for (const [id, pos] of Object.entries(conversations ?? {})) raise(positions, id, Number(pos) || 0);
-    return { seq: Number(seq) || 0, positions };
+    return true;
   }
 
   private connect(): void {
@@ -226,22 +230,9 @@ class Run {
     const ws = this.ws;
     this.ws = null;
     ws?.close();
-    setState('syncing');
-    let latest: { seq: number; positions: Map<string, number> };
-    try {
-      latest = await this.latest();
-    } catch (err) {
-      if (this.stopped) return;
-      if (isUnauthorized(err)) return this.unauthorized();
-      this.retry(() => void this.reset());
-      return;
-    }
-    if (this.stopped) return;
-    ({ seq: this.seq, positions: this.positions } = latest);
+    if (!(await this.takeLatest(() => void this.reset()))) return;
     this.received.clear();
     this.lastReceived = -1;
-    streamPositions.set(this.corpid, this.userid, this.positions);
-    streamSeq.set(this.corpid, this.userid, this.seq);
     if (Date.now() - lastStreamReset.get() < RESET_RELOAD_GAP_MS) return this.connect();
     lastStreamReset.set(Date.now());
     streamResetNotice.set();

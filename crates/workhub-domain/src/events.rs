@@ -34,12 +34,8 @@ impl Events {
     /// Events newer than `since`, oldest first. Only committed events are ever visible.
     /// `sync_expired` when the reader cannot go on from `since` (`check_position`).
     pub async fn sync(&self, who: &UserActor, since: Seq, limit: i64) -> Result<SyncPage, Error> {
-        let page = self.next_page(who, since, limit).await?;
-        // Nothing new, or a position the stream never reached: only the stream's head tells.
-        if page.events.is_empty() && since > 0 {
-            self.check_position(who, since).await?;
-        }
-        Ok(page)
+        self.checked_page(&who.corp_id, &who.userid, since, limit)
+            .await
     }
 
     /// The same for a reader whose position was checked when it started (a socket): a live
@@ -65,13 +61,7 @@ impl Events {
             return Err(Error::new(Code::ConversationNotFound));
         }
         let stream = conversation_stream(conversation);
-        let page = self.page(&who.corp_id, &stream, since, limit).await?;
-        // As for my own stream: only the head tells a position the stream never reached.
-        if page.events.is_empty() && since > 0 {
-            self.require_continuity(&who.corp_id, &stream, since)
-                .await?;
-        }
-        Ok(page)
+        self.checked_page(&who.corp_id, &stream, since, limit).await
     }
 
     /// Whether I get a conversation's messages from its own stream: I belong to it and it is
@@ -127,6 +117,22 @@ impl Events {
             next_since,
             has_more,
         })
+    }
+
+    /// A page for a reader whose position is not known to be one the stream reached: an empty
+    /// page means nothing new, or a position past the head, which only the head tells.
+    async fn checked_page(
+        &self,
+        corp: &CorpId,
+        stream: &UserId,
+        since: Seq,
+        limit: i64,
+    ) -> Result<SyncPage, Error> {
+        let page = self.page(corp, stream, since, limit).await?;
+        if page.events.is_empty() && since > 0 {
+            self.require_continuity(corp, stream, since).await?;
+        }
+        Ok(page)
     }
 
     /// `sync_expired` unless a reader of my stream at `since` can go on from there: events

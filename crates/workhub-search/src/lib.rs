@@ -7,8 +7,11 @@
 //! filters are part of the index's query: applied after it, a filter would see only the first
 //! candidates, and a search of last week in a busy company would find nothing.
 
+mod folders;
 pub mod sample;
 mod writer;
+
+pub use folders::IndexFiles;
 
 use std::ops::Bound;
 use std::path::Path;
@@ -99,12 +102,10 @@ pub struct MessageIndex {
 const TOKENIZER: &str = "jieba_lower";
 /// Memory the writer may buffer before it flushes a segment.
 const WRITER_MEMORY: usize = 50_000_000;
-/// The schema's version: callers keep each version's index in a folder of its own, so an index
-/// made with another schema is rebuilt rather than opened.
-pub const SCHEMA_VERSION: u32 = 2;
 const CREATED_AT: &str = "created_at";
 const HAS_FILE: &str = "1";
 
+/// Changing it means bumping `folders::SCHEMA_VERSION`.
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text_options = TextOptions::default()

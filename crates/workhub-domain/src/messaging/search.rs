@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use workhub_core::{Code, Error};
-use workhub_search::{IndexedMessage, MessageIndex, MessageQuery};
+use workhub_search::{IndexFiles, IndexedMessage, MessageIndex, MessageQuery};
 use workhub_store::messaging::{Message, MessageKey};
 
 use super::views::MessageView;
@@ -102,10 +102,12 @@ impl MessageSearch {
     /// Opens (or creates) the index in `dir`; indexing resumes from the cursor saved there. An
     /// index of an older schema is deleted: the new one is built from the messages table.
     pub fn open(deps: Deps, dir: PathBuf) -> Result<MessageSearch, Error> {
-        let (folder, cursor) = current_files(&dir);
-        forget_older_indexes(&dir);
-        let (index, cursor_file) = match MessageIndex::open(&folder) {
-            Ok(index) => (index, Some(cursor)),
+        let files = IndexFiles::in_dir(&dir);
+        for path in files.forget_older(&dir) {
+            tracing::info!(path = %path.display(), "removed a search index of an older schema");
+        }
+        let (index, cursor_file) = match MessageIndex::open(&files.index) {
+            Ok(index) => (index, Some(files.cursor)),
             Err(e) => {
                 // Another node on this machine holds the index (nodes sharing a data folder):
                 // this one keeps its own in memory, built from the messages table.
@@ -326,35 +328,5 @@ fn indexed(m: &Message) -> IndexedMessage {
         text: searchable_text(&m.kind, &content),
         created_at: m.created_at,
         has_file: matches!(m.kind.as_str(), "file" | "image"),
-    }
-}
-
-/// The index folder and cursor file of the index's current schema in `dir`.
-fn current_files(dir: &std::path::Path) -> (PathBuf, PathBuf) {
-    let version = workhub_search::SCHEMA_VERSION;
-    (
-        dir.join(format!("index-v{version}")),
-        dir.join(format!("cursor-v{version}")),
-    )
-}
-
-/// Deletes what indexes of older schemas left in `dir` (best effort: a leftover only costs disk).
-fn forget_older_indexes(dir: &std::path::Path) {
-    let (index, cursor) = current_files(dir);
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        // The first schema's were named `index` and `cursor`; later ones carry their version.
-        let older = ["index", "cursor"]
-            .iter()
-            .any(|n| name == *n || name.starts_with(&format!("{n}-v")));
-        if older && path != index && path != cursor {
-            tracing::info!(path = %path.display(), "removing a search index of an older schema");
-            let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
-        }
     }
 }
