@@ -147,7 +147,7 @@ pub(crate) async fn fan_out(
             .try_get("seqs")
             .map_err(backend_error)?
     } else {
-        let rows = with_event(args.sqlite(false), corp, audience, event, now, message_id)
+        let rows = with_event(args.sqlite(), corp, audience, event, now, message_id)
             .fetch_all(&mut *conn)
             .await
             .map_err(backend_error)?;
@@ -181,16 +181,13 @@ impl FanOutArgs {
     /// The fan-out as SQLite statements for one query: SQLite has a single writer and needs no
     /// locks, but no data-modifying CTEs either, and each query is a round trip to the
     /// connection's thread (sqlx binds `$N` in every statement to the Nth argument). The new
-    /// seqs come back as one JSON row `seqs`, not a row per member. When `guarded`, the
-    /// statements change nothing unless the statement before them changed rows (`changes()`
-    /// is the count of the latest INSERT, UPDATE or DELETE to complete).
-    pub(crate) fn sqlite(&self, guarded: bool) -> String {
+    /// seqs come back as one JSON row `seqs`, not a row per member.
+    pub(crate) fn sqlite(&self) -> String {
         let (corp, members, insert) = (self.corp, self.recipients, self.insert());
-        let guard = if guarded { " AND changes() > 0" } else { "" };
         format!(
             "UPDATE user_seqs SET seq = seq + 1 WHERE corp_id = {corp} \
-             AND userid IN ({members}){guard}; \
-             {insert} FROM user_seqs WHERE corp_id = {corp} AND userid IN ({members}){guard}; \
+             AND userid IN ({members}); \
+             {insert} FROM user_seqs WHERE corp_id = {corp} AND userid IN ({members}); \
              SELECT COALESCE(json_group_array(json_array(userid, seq)), '[]') AS seqs \
              FROM user_seqs WHERE corp_id = {corp} AND userid IN ({members})"
         )
@@ -213,15 +210,19 @@ where
 pub(crate) fn appended_from(corp: &CorpId, seqs: &str) -> StoreResult<Vec<Appended>> {
     let seqs: Vec<(String, Seq)> = serde_json::from_str(seqs)
         .map_err(|e| workhub_store::StoreError::Backend(format!("appended seqs: {e}")))?;
-    Ok(seqs
-        .into_iter()
+    Ok(appended(corp, seqs))
+}
+
+/// The streams a fan-out advanced, from their (userid, new seq).
+pub(crate) fn appended(corp: &CorpId, seqs: Vec<(String, Seq)>) -> Vec<Appended> {
+    seqs.into_iter()
         .map(|(userid, seq)| Appended {
             corp_id: corp.clone(),
             userid: UserId::from_trusted(userid),
             seq,
             payload: None,
         })
-        .collect())
+        .collect()
 }
 
 /// `sql` with the arguments of `fan_out`'s query bound, $1 to $6.

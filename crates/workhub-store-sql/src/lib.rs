@@ -7,9 +7,11 @@ mod audit;
 mod corps;
 mod directory;
 mod events;
+mod events_sqlite;
 mod files;
 mod messaging;
 mod messaging_admin;
+mod messaging_sqlite;
 pub mod migrations;
 mod operators;
 mod pruning;
@@ -82,7 +84,9 @@ impl SqlStore {
         let pool = options.connect(&url).await.map_err(backend_error)?;
         migrations::run(&pool, backend).await?;
         let writer = match backend {
-            Backend::Sqlite => Writer::start_batched(&url, SQLITE_PRAGMAS).await?,
+            Backend::Sqlite => {
+                Writer::start_batched(&url, &sqlite_file(&url), SQLITE_PRAGMAS).await?
+            }
             Backend::Postgres => Writer::pooled(pool.clone()),
         };
         let store = SqlStore {
@@ -122,6 +126,13 @@ impl SqlStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The database file a `sqlite:` url names (`sqlite://PATH?options`).
+fn sqlite_file(url: &str) -> std::path::PathBuf {
+    let rest = url.strip_prefix("sqlite:").unwrap_or(url);
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    rest.split('?').next().unwrap_or(rest).into()
 }
 
 /// The SQLite url for a data folder.

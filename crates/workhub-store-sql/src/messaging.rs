@@ -8,11 +8,10 @@ use workhub_store::messaging::{
     Conversation, ConversationMember, MemberChange, MemberConversation, MemberPrefs, Message,
     MessageKey, MessageStore, Posted, Reaction, Sender, conversation_stream,
 };
-use workhub_store::{Appended, Committed, NewEvent, StoreError, StoreResult};
+use workhub_store::{Appended, Committed, NewEvent, StoreResult};
 
-use crate::events::{
-    FanOutArgs, append, append_if, appended_from, column_of, fan_out, start_stream,
-};
+use crate::events::{append, append_if, fan_out, start_stream};
+use crate::messaging_sqlite;
 use crate::rows::s;
 use crate::rows::{MESSAGE_COLUMNS, RowResult, b, joined_message, placeholders};
 use crate::{SqlStore, backend_error};
@@ -95,7 +94,7 @@ async fn insert_members(
 }
 
 async fn message_by_client_id(
-    conn: &mut AnyConnection,
+    pool: &sqlx::AnyPool,
     corp: &CorpId,
     sender: &str,
     client_msg_id: &str,
@@ -107,7 +106,7 @@ async fn message_by_client_id(
     .bind(s(corp))
     .bind(sender.to_string())
     .bind(client_msg_id.to_string())
-    .fetch_optional(conn)
+    .fetch_optional(pool)
     .await
     .map_err(backend_error)?;
     row.map(|r| joined_message(corp, &r))
@@ -115,27 +114,11 @@ async fn message_by_client_id(
         .map_err(backend_error)
 }
 
-/// Stores a new message with the conversation's next seq, moves the conversation on, marks it
-/// read for the sender and appends `kind` to every member's stream; returns the seq and the
-/// streams advanced, or None when the sender's client id was used before (a retried send), in
-/// which case nothing changed.
-///
-/// Each query is a round trip (to SQLite's connection thread, or to the PostgreSQL server)
-/// that under load costs more than its statements, so there are few. On PostgreSQL the
-/// conversation row is locked (concurrent senders queue there, each reading the seq the one
-/// before wrote), then one statement with data-modifying CTEs stores the message, then the
-/// fan-out. SQLite has no such CTEs but takes several statements in one query (sqlx binds
-/// `$N` in each to the Nth argument): all of it is one query, each statement guarded by
-/// `changes()`, the rows the statement before it changed, so that after a retried client id
-/// (nothing inserted) nothing changes.
-async fn insert_message(
-    conn: &mut AnyConnection,
-    message: &Message,
-    kind: &str,
-    sender: Sender,
-) -> StoreResult<Option<(i64, Vec<Appended>)>> {
-    // A member's message needs their membership row as it is written, not as it was read
-    // before: the check and the write are one statement, so no removal can slip between them.
+/// The statement that stores a new message with the conversation's next seq, returning it;
+/// nothing when the sender's client id was used before (a retried send) or, for a member's
+/// message, when they are not a member as it is written (the check and the write are one
+/// statement, so no removal can slip between them). Arguments: `message_args`.
+pub(crate) fn insert_sql(sender: Sender) -> String {
     let member_only = match sender {
         Sender::Member => {
             "AND EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.corp_id = $1 \
@@ -143,53 +126,57 @@ async fn insert_message(
         }
         Sender::Service => "",
     };
-    let insert = format!(
+    format!(
         "INSERT INTO messages (corp_id, id, conversation_id, seq, sender, \
          client_msg_id, kind, content, mentions, reply_to, recalled_at, created_at) \
          SELECT $1, $2, $3, c.last_seq + 1, $4, $5, $6, $7, $8, $9, $10, $11 \
          FROM conversations c WHERE c.corp_id = $1 AND c.id = $3 {member_only} \
          ON CONFLICT (corp_id, sender, client_msg_id) DO NOTHING RETURNING seq"
+    )
+}
+
+/// After the insert, the conversation moves on...
+pub(crate) const MOVE_ON: &str = "UPDATE conversations SET last_seq = last_seq + 1, \
+     updated_at = $11 WHERE corp_id = $1 AND id = $3";
+/// ...and whoever writes has read everything up to their message (an app or robot, being no
+/// member, changes nothing here).
+pub(crate) const SENDER_READ: &str = "UPDATE conversation_members SET read_seq = \
+     (SELECT last_seq FROM conversations WHERE corp_id = $1 AND id = $3) \
+     WHERE corp_id = $1 AND conversation_id = $3 AND userid = $4";
+/// Moves a member's read mark forward, never back.
+pub(crate) const MARK_READ: &str = "UPDATE conversation_members SET read_seq = $4 \
+     WHERE corp_id = $1 AND conversation_id = $2 AND userid = $3 AND read_seq < $4";
+
+/// Who hears of a message: the audience of the conversation bound as `$3`.
+pub(crate) const MESSAGE_AUDIENCE: &str = audience_of!("$3");
+
+/// Stores a new message on PostgreSQL (SQLite's writes are `messaging_sqlite`): the
+/// conversation row is locked (concurrent senders queue there, each reading the seq the one
+/// before wrote), then one statement with data-modifying CTEs stores the message, moves the
+/// conversation on and marks it read for the sender, then the fan-out. Returns the seq and the
+/// streams advanced, or None when nothing was stored (see `insert_sql`).
+async fn insert_message(
+    conn: &mut AnyConnection,
+    message: &Message,
+    kind: &str,
+    sender: Sender,
+) -> StoreResult<Option<(i64, Vec<Appended>)>> {
+    sqlx::query("SELECT last_seq FROM conversations WHERE corp_id = $1 AND id = $2 FOR UPDATE")
+        .bind(s(&message.corp_id))
+        .bind(message.conversation_id.clone())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(backend_error)?;
+    let query = format!(
+        "WITH inserted AS ({insert}), \
+         moved AS ({MOVE_ON} AND EXISTS (SELECT 1 FROM inserted) RETURNING last_seq), \
+         read AS (UPDATE conversation_members SET read_seq = (SELECT last_seq FROM moved) \
+         WHERE corp_id = $1 AND conversation_id = $3 AND userid = $4 \
+         AND EXISTS (SELECT 1 FROM moved)) \
+         SELECT seq FROM inserted",
+        insert = insert_sql(sender)
     );
-    // The conversation moves on, and whoever writes has read everything up to their message.
-    const CONVERSATION: &str = "UPDATE conversations SET last_seq = last_seq + 1, \
-         updated_at = $11 WHERE corp_id = $1 AND id = $3";
-    const MEMBER: &str = "UPDATE conversation_members SET read_seq = \
-         (SELECT last_seq FROM conversations WHERE corp_id = $1 AND id = $3) \
-         WHERE corp_id = $1 AND conversation_id = $3 AND userid = $4";
-    // The message's arguments are $1 to $11; the event's kind and data follow.
-    const FAN_OUT: FanOutArgs = FanOutArgs {
-        corp: "$1",
-        recipients: audience_of!("$3"),
-        kind: "$12",
-        data: "$13",
-        now: "$11",
-        message_id: "$2",
-    };
-    let postgres = conn.backend_name() == "PostgreSQL";
-    let query = if postgres {
-        sqlx::query("SELECT last_seq FROM conversations WHERE corp_id = $1 AND id = $2 FOR UPDATE")
-            .bind(s(&message.corp_id))
-            .bind(message.conversation_id.clone())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(backend_error)?;
-        format!(
-            "WITH inserted AS ({insert}), \
-             moved AS ({CONVERSATION} AND EXISTS (SELECT 1 FROM inserted) RETURNING last_seq), \
-             read AS (UPDATE conversation_members SET read_seq = (SELECT last_seq FROM moved) \
-             WHERE corp_id = $1 AND conversation_id = $3 AND userid = $4 \
-             AND EXISTS (SELECT 1 FROM moved)) \
-             SELECT seq FROM inserted"
-        )
-    } else {
-        // The member update comes last: the sender of an app's message is no member, so it
-        // may change nothing. Its guard reads the events' INSERT (a SELECT changes no count).
-        format!(
-            "{insert}; {CONVERSATION} AND changes() > 0; {}; {MEMBER} AND changes() > 0",
-            FAN_OUT.sqlite(true)
-        )
-    };
-    let mut bound = sqlx::query(AssertSqlSafe(query))
+    let row = sqlx::query(AssertSqlSafe(query))
         .bind(s(&message.corp_id))
         .bind(message.id.clone())
         .bind(message.conversation_id.clone())
@@ -200,31 +187,24 @@ async fn insert_message(
         .bind(message.mentions.clone())
         .bind(message.reply_to.clone())
         .bind(message.recalled_at)
-        .bind(message.created_at);
-    if !postgres {
-        bound = bound.bind(kind.to_string()).bind(String::new());
-    }
-    // `fetch_all`, not `fetch_optional`: on SQLite that would stop at the first statement.
-    let rows = bound.fetch_all(&mut *conn).await.map_err(backend_error)?;
-    let Some(seq) = column_of::<i64>(&rows, "seq")? else {
+        .bind(message.created_at)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(backend_error)?;
+    let seq = row.map(|r| r.try_get::<i64, _>("seq")).transpose();
+    let Some(seq) = seq.map_err(backend_error)? else {
         return Ok(None);
     };
-    let appended = if postgres {
-        fan_out(
-            conn,
-            &message.corp_id,
-            AUDIENCE,
-            &message.conversation_id,
-            (kind, ""),
-            Some(&message.id),
-            message.created_at,
-        )
-        .await?
-    } else {
-        let seqs: String = column_of(&rows, "seqs")?
-            .ok_or_else(|| StoreError::Backend("no appended seqs".into()))?;
-        appended_from(&message.corp_id, &seqs)?
-    };
+    let appended = fan_out(
+        conn,
+        &message.corp_id,
+        AUDIENCE,
+        &message.conversation_id,
+        (kind, ""),
+        Some(&message.id),
+        message.created_at,
+    )
+    .await?;
     Ok(Some((seq, appended)))
 }
 
@@ -611,36 +591,35 @@ impl MessageStore for SqlStore {
         kind: &'static str,
         sender: Sender,
     ) -> StoreResult<Committed<Posted>> {
-        // Replayable: each run starts from its own copy of the message.
-        self.writer
-            .run_traffic_replayable(move |conn| {
-                let mut message = message.clone();
-                Box::pin(async move {
-                    let corp = message.corp_id.clone();
-                    let inserted = insert_message(conn, &message, kind, sender).await?;
-                    let Some((seq, appended)) = inserted else {
-                        // Nothing written: a retry of a message already stored, or no place
-                        // for this sender to post.
-                        let first = message_by_client_id(
-                            conn,
-                            &corp,
-                            &message.sender,
-                            &message.client_msg_id,
-                        )
-                        .await?;
-                        return Ok(Committed {
-                            value: first.map_or(Posted::NotInConversation, Posted::Duplicate),
-                            appended: vec![],
-                        });
-                    };
-                    message.seq = seq;
-                    Ok(Committed {
-                        value: Posted::Created(message),
-                        appended,
-                    })
-                })
-            })
-            .await
+        let inserted = self
+            .writer
+            .run_traffic_native(
+                message.clone(),
+                move |conn, m| messaging_sqlite::insert_message(conn, &m, kind, sender),
+                move |conn, m| {
+                    Box::pin(async move { insert_message(conn, &m, kind, sender).await })
+                },
+            )
+            .await?;
+        let Some((seq, appended)) = inserted else {
+            // Nothing written: a retry of a message already stored (committed by now, so
+            // readable here), or no place for this sender to post.
+            let first = message_by_client_id(
+                &self.pool,
+                &message.corp_id,
+                &message.sender,
+                &message.client_msg_id,
+            )
+            .await?;
+            return Ok(Committed {
+                value: first.map_or(Posted::NotInConversation, Posted::Duplicate),
+                appended: vec![],
+            });
+        };
+        Ok(Committed {
+            value: Posted::Created(Message { seq, ..message }),
+            appended,
+        })
     }
 
     async fn list_messages(
@@ -818,30 +797,30 @@ impl MessageStore for SqlStore {
         now: i64,
         event: NewEvent,
     ) -> StoreResult<Committed<bool>> {
-        let (corp, conversation, user) = (corp.clone(), conversation.to_string(), user.clone());
-        // Replayable like a message: devices mark conversations read about as often as
-        // people send.
+        let read = (corp.clone(), conversation.to_string(), user.clone(), event);
+        // Devices mark conversations read about as often as people send.
         self.writer
-            .run_traffic_replayable(move |conn| {
-                let (corp, conversation, user) = (corp.clone(), conversation.clone(), user.clone());
-                let event = event.clone();
-                Box::pin(async move {
-                    let done = sqlx::query(
-                        "UPDATE conversation_members SET read_seq = $4 \
-                         WHERE corp_id = $1 AND conversation_id = $2 AND userid = $3 \
-                         AND read_seq < $4",
-                    )
-                    .bind(s(&corp))
-                    .bind(conversation)
-                    .bind(s(&user))
-                    .bind(seq)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(backend_error)?;
-                    let changed = done.rows_affected() > 0;
-                    append_if(conn, &corp, changed, &event, now).await
-                })
-            })
+            .run_traffic_native(
+                read,
+                move |conn, (corp, conversation, user, event)| {
+                    let key = (&corp, conversation.as_str(), &user);
+                    messaging_sqlite::mark_read(conn, key, seq, now, &event)
+                },
+                move |conn, (corp, conversation, user, event)| {
+                    Box::pin(async move {
+                        let done = sqlx::query(MARK_READ)
+                            .bind(s(&corp))
+                            .bind(conversation)
+                            .bind(s(&user))
+                            .bind(seq)
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(backend_error)?;
+                        let changed = done.rows_affected() > 0;
+                        append_if(conn, &corp, changed, &event, now).await
+                    })
+                },
+            )
             .await
     }
 

@@ -1222,18 +1222,30 @@ async fn conversations_and_messages(stores: &Stores) {
 
     let read = |seq| {
         NewEvent::new(
-            Recipients::Users(vec![bob.clone()]),
+            Recipients::Users(vec![bob.clone(), admin.clone()]),
             "conversation.read",
             &seq,
         )
     };
-    assert!(
-        stores
-            .messages
-            .mark_read(&corp, "g1", &bob, 2, 3_000, read(2))
-            .await
-            .unwrap()
-            .value
+    let admin_head = stores.events.latest_seq(&corp, &admin).await.unwrap();
+    let moved = stores
+        .messages
+        .mark_read(&corp, "g1", &bob, 2, 3_000, read(2))
+        .await
+        .unwrap();
+    let mut told: Vec<&str> = moved.appended.iter().map(|a| a.userid.as_str()).collect();
+    told.sort();
+    assert!(moved.value);
+    assert_eq!(
+        told,
+        ["admin", "bob"],
+        "a read mark reaches everyone it names"
+    );
+    let events = stores.events.list_events(&corp, &admin, admin_head, 10);
+    let newest = events.await.unwrap().pop().unwrap();
+    assert_eq!(
+        (newest.kind.as_str(), newest.data.as_str()),
+        ("conversation.read", "2")
     );
     let lower = stores
         .messages

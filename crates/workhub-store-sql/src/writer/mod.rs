@@ -5,13 +5,16 @@
 //! one transaction (group commit, see `batch`). A unit that fails is rolled back alone. Callers
 //! get their answer only after the COMMIT that made their unit durable. PostgreSQL runs each
 //! unit in its own pooled transaction; its WAL already groups concurrent commits.
+//!
+//! The busiest units are also written for SQLite directly (`native`), where a batch of them
+//! costs one hand-off between threads instead of one per statement.
 
 mod batch;
+mod native;
 #[cfg(test)]
 mod tests;
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
@@ -19,7 +22,9 @@ use tokio::sync::{mpsc, oneshot};
 use workhub_store::{StoreError, StoreResult};
 
 use crate::backend_error;
-use batch::{Job, Outcome, Reply, commit_batches};
+use batch::{Outcome, Queued, Reply, commit_batches};
+use native::NativeWriter;
+pub(crate) use native::{bound, native_error};
 
 /// A unit of work: given the transaction's connection, do the writes.
 pub type TxFuture<'c, T> = BoxFuture<'c, StoreResult<T>>;
@@ -34,16 +39,22 @@ pub(crate) struct Writer {
 }
 
 enum Mode {
-    Batched(mpsc::Sender<Job>),
+    Batched(mpsc::Sender<Queued>),
     Pooled(AnyPool),
 }
 
 impl Writer {
-    pub(crate) async fn start_batched(url: &str, pragmas: &'static str) -> StoreResult<Writer> {
+    /// Starts SQLite's writer on the database file `path`, which `url` names for sqlx.
+    pub(crate) async fn start_batched(
+        url: &str,
+        path: &std::path::Path,
+        pragmas: &'static str,
+    ) -> StoreResult<Writer> {
         let mut conn = AnyConnection::connect(url).await.map_err(backend_error)?;
         conn.execute(pragmas).await.map_err(backend_error)?;
+        let native = NativeWriter::start(path, pragmas)?;
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(commit_batches(conn, rx));
+        tokio::spawn(commit_batches(conn, native, rx));
         Ok(Writer::with(Mode::Batched(tx)))
     }
 
@@ -88,7 +99,7 @@ impl Writer {
             Mode::Batched(queue) => queue,
         };
         enqueue(queue, |answer| {
-            Job::Once(Box::new(move |conn| {
+            Queued::Sqlx(Box::new(move |conn| {
                 Box::pin(async move {
                     outcome(unit(conn).await, move |result| {
                         let _ = answer.send(result);
@@ -99,30 +110,28 @@ impl Writer {
         .await
     }
 
-    /// Like `run_traffic`, for a unit the writer may run more than once: it only reads and
-    /// writes the database, from data of its own. On SQLite it then runs without a savepoint
-    /// (one round trip to the connection's thread fewer), which suits the busiest unit, a
-    /// message; if it fails, its batch is rolled back and run again with savepoints.
-    pub(crate) async fn run_traffic_replayable<T, F>(&self, unit: F) -> StoreResult<T>
+    /// Like `run_traffic`, for a unit written twice over the same `input`: `sqlite` for
+    /// SQLite's native writer (see `native`), `pooled` for PostgreSQL. Only one of them runs.
+    pub(crate) async fn run_traffic_native<I, T, S, P>(
+        &self,
+        input: I,
+        sqlite: S,
+        pooled: P,
+    ) -> StoreResult<T>
     where
+        I: Send + 'static,
         T: Send + 'static,
-        F: for<'c> Fn(&'c mut AnyConnection) -> TxFuture<'c, T> + Send + Sync + 'static,
+        S: FnOnce(&rusqlite::Connection, I) -> StoreResult<T> + Send + 'static,
+        P: for<'c> FnOnce(&'c mut AnyConnection, I) -> TxFuture<'c, T> + Send + 'static,
     {
         let queue = match &self.mode {
-            Mode::Pooled(pool) => return in_transaction(pool, unit).await,
+            Mode::Pooled(pool) => return in_transaction(pool, |conn| pooled(conn, input)).await,
             Mode::Batched(queue) => queue,
         };
         enqueue(queue, |answer| {
-            // Each run makes a reply; only the run whose batch commits sends it.
-            let answer = Arc::new(Mutex::new(Some(answer)));
-            Job::Replayable(Box::new(move |conn| {
-                let (run, answer) = (unit(conn), answer.clone());
-                Box::pin(async move {
-                    outcome(run.await, move |result| {
-                        if let Some(answer) = answer.lock().ok().and_then(|mut a| a.take()) {
-                            let _ = answer.send(result);
-                        }
-                    })
+            Queued::Native(Box::new(move |conn| {
+                outcome(sqlite(conn, input), move |result| {
+                    let _ = answer.send(result);
                 })
             }))
         })
@@ -132,8 +141,8 @@ impl Writer {
 
 /// Queues the job `make` builds around the caller's answer channel, and waits for the answer.
 async fn enqueue<T>(
-    queue: &mpsc::Sender<Job>,
-    make: impl FnOnce(oneshot::Sender<StoreResult<T>>) -> Job,
+    queue: &mpsc::Sender<Queued>,
+    make: impl FnOnce(oneshot::Sender<StoreResult<T>>) -> Queued,
 ) -> StoreResult<T> {
     let (answer, answered) = oneshot::channel();
     queue.send(make(answer)).await.map_err(|_| stopped())?;

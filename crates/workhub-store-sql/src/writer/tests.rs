@@ -5,7 +5,12 @@ use sqlx::Row;
 
 use super::*;
 
-/// Insert `n`, then fail if `n` is a multiple of 3: a unit that fails after writing.
+/// Units whose `n` is a multiple of 5 fail after writing.
+fn fails(n: i64) -> bool {
+    n % 5 == 0
+}
+
+/// Insert `n`, then fail if `fails(n)`.
 fn insert(conn: &mut AnyConnection, n: i64) -> TxFuture<'_, i64> {
     Box::pin(async move {
         sqlx::query("INSERT INTO t (n) VALUES ($1)")
@@ -13,23 +18,34 @@ fn insert(conn: &mut AnyConnection, n: i64) -> TxFuture<'_, i64> {
             .execute(&mut *conn)
             .await
             .map_err(backend_error)?;
-        if n % 3 == 0 {
+        if fails(n) {
             return Err(StoreError::Backend(format!("unit {n} fails")));
         }
         Ok(n)
     })
 }
 
-/// Units committed in one batch stand or fall alone, whether they run in savepoints or may
-/// run again without: a unit that fails after writing leaves nothing behind, and the units
-/// around it are committed, once.
+/// The same on the native writer's connection, with the `$N` placeholders of the sqlx paths.
+fn insert_natively(conn: &rusqlite::Connection, n: i64) -> StoreResult<i64> {
+    bound(conn, "INSERT INTO t (n) VALUES ($1)", &[&n])
+        .and_then(|mut insert| insert.raw_execute())
+        .map_err(native_error)?;
+    if fails(n) {
+        return Err(StoreError::Backend(format!("unit {n} fails")));
+    }
+    Ok(n)
+}
+
+/// Units committed in one batch stand or fall alone, on either of SQLite's write connections: a
+/// unit that fails after writing leaves nothing behind, and the units around it are committed,
+/// once.
 #[tokio::test]
 async fn a_failing_unit_is_rolled_back_alone() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
     sqlx::any::install_default_drivers();
     let writer = Arc::new(
-        Writer::start_batched(&url, "PRAGMA journal_mode = WAL;")
+        Writer::start_batched(&url, &dir.path().join("w.db"), "PRAGMA journal_mode = WAL;")
             .await
             .unwrap(),
     );
@@ -47,9 +63,10 @@ async fn a_failing_unit_is_rolled_back_alone() {
     let units = (0..90i64).map(|n| {
         let writer = writer.clone();
         tokio::spawn(async move {
-            match n % 2 {
-                0 => writer.run_traffic_replayable(move |c| insert(c, n)).await,
-                _ => writer.run(move |c| insert(c, n)).await,
+            match n % 3 {
+                0 => writer.run_traffic(move |c| insert(c, n)).await,
+                1 => writer.run(move |c| insert(c, n)).await,
+                _ => writer.run_traffic_native(n, insert_natively, insert).await,
             }
         })
     });
@@ -59,7 +76,7 @@ async fn a_failing_unit_is_rolled_back_alone() {
         .filter_map(|r| r.unwrap().ok())
         .collect();
     answered.sort();
-    let expected: Vec<i64> = (0..90).filter(|n| n % 3 != 0).collect();
+    let expected: Vec<i64> = (0..90).filter(|n| !fails(*n)).collect();
     assert_eq!(
         answered, expected,
         "exactly the units that succeeded say so"
@@ -73,6 +90,6 @@ async fn a_failing_unit_is_rolled_back_alone() {
         .map(|r| r.get::<i64, _>("n"))
         .collect();
     assert_eq!(stored, expected, "and only their rows are stored");
-    let counted = expected.iter().filter(|n| *n % 2 == 1).count() as u64;
+    let counted = expected.iter().filter(|n| *n % 3 == 1).count() as u64;
     assert_eq!(writer.changes(), 1 + counted, "only `run` counts changes");
 }
