@@ -9,6 +9,7 @@
 //! and waits for it before running anything on its sqlx connection, so the two connections
 //! never hold a write transaction at once.
 
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -70,7 +71,14 @@ fn commit(conn: &Connection, units: Vec<NativeUnit>) {
             tracing::error!(error = %e, "could not open a savepoint");
             continue;
         }
-        let (ok, reply) = unit(conn);
+        // A unit that panics is undone like one that failed, and the thread goes on: every
+        // later message needs it. The panicking unit's answer channel is dropped on the way, so
+        // its caller hears that the write failed.
+        let (ok, reply) =
+            std::panic::catch_unwind(AssertUnwindSafe(|| unit(conn))).unwrap_or_else(|_| {
+                tracing::error!("a write unit panicked; its writes are undone");
+                (false, Box::new(|_| ()))
+            });
         if !ok && let Err(e) = run(conn, "ROLLBACK TO unit") {
             tracing::error!(error = %e, "savepoint rollback failed");
         }

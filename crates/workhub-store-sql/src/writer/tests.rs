@@ -5,6 +5,39 @@ use sqlx::Row;
 
 use super::*;
 
+/// A writer on a new database in `dir` with a table `t (n)`, and the database's url.
+async fn writer_with_table(dir: &std::path::Path) -> (Writer, String) {
+    let file = dir.join("w.db");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    sqlx::any::install_default_drivers();
+    let writer = Writer::start_batched(&url, &file, "PRAGMA journal_mode = WAL;")
+        .await
+        .unwrap();
+    writer
+        .run(|conn| {
+            Box::pin(async move {
+                conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+                    .await
+                    .map_err(backend_error)?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+    (writer, url)
+}
+
+/// The `n`s stored in `t`, in order.
+async fn stored(url: &str) -> Vec<i64> {
+    let mut conn = AnyConnection::connect(url).await.unwrap();
+    let rows = sqlx::query("SELECT n FROM t ORDER BY n").fetch_all(&mut conn);
+    rows.await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<i64, _>("n"))
+        .collect()
+}
+
 /// Units whose `n` is a multiple of 5 fail after writing.
 fn fails(n: i64) -> bool {
     n % 5 == 0
@@ -42,24 +75,8 @@ fn insert_natively(conn: &rusqlite::Connection, n: i64) -> StoreResult<i64> {
 #[tokio::test]
 async fn a_failing_unit_is_rolled_back_alone() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
-    sqlx::any::install_default_drivers();
-    let writer = Arc::new(
-        Writer::start_batched(&url, &dir.path().join("w.db"), "PRAGMA journal_mode = WAL;")
-            .await
-            .unwrap(),
-    );
-    writer
-        .run(|conn| {
-            Box::pin(async move {
-                conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
-                    .await
-                    .map_err(backend_error)?;
-                Ok(())
-            })
-        })
-        .await
-        .unwrap();
+    let (writer, url) = writer_with_table(dir.path()).await;
+    let writer = Arc::new(writer);
     let units = (0..90i64).map(|n| {
         let writer = writer.clone();
         tokio::spawn(async move {
@@ -81,15 +98,26 @@ async fn a_failing_unit_is_rolled_back_alone() {
         answered, expected,
         "exactly the units that succeeded say so"
     );
-    let mut conn = AnyConnection::connect(&url).await.unwrap();
-    let stored: Vec<i64> = sqlx::query("SELECT n FROM t ORDER BY n")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get::<i64, _>("n"))
-        .collect();
+    let stored = stored(&url).await;
     assert_eq!(stored, expected, "and only their rows are stored");
     let counted = expected.iter().filter(|n| *n % 3 == 1).count() as u64;
     assert_eq!(writer.changes(), 1 + counted, "only `run` counts changes");
+}
+
+/// A native unit that panics after writing is undone and answered with an error, and the
+/// writer thread carries on with the units after it.
+#[tokio::test]
+async fn a_panicking_native_unit_is_undone_and_the_writer_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (writer, url) = writer_with_table(dir.path()).await;
+    let panics = |conn: &rusqlite::Connection, n: i64| -> StoreResult<i64> {
+        insert_natively(conn, n)?;
+        panic!("unit {n} panics after writing");
+    };
+    let failed = writer.run_traffic_native(1, panics, insert).await;
+    assert!(failed.is_err(), "the caller hears of the failure");
+    let after = writer.run_traffic_native(2, insert_natively, insert).await;
+    assert_eq!(after.unwrap(), 2, "the next unit is written");
+    let stored = stored(&url).await;
+    assert_eq!(stored, [2], "the panicking unit's row is gone");
 }
