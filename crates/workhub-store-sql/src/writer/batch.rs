@@ -5,6 +5,9 @@
 //! batch spends few: each unit runs in a savepoint opened as the previous one is released, the
 //! transaction opening with the first savepoint and committing as the last is released.
 
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, Executor};
 use tokio::sync::mpsc;
@@ -96,7 +99,14 @@ async fn run_in_savepoint(
         drop(job);
         return Box::new(|_| ());
     }
-    let (ok, reply) = job(conn).await;
+    // As on the native thread (see there), a panicking unit is undone and the writer goes on.
+    let (ok, reply) = AssertUnwindSafe(job(conn))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| {
+            tracing::error!("a write unit panicked; its writes are undone");
+            (false, Box::new(|_| ()))
+        });
     if !ok && let Err(e) = conn.execute("ROLLBACK TO unit").await {
         tracing::error!(error = %e, "savepoint rollback failed");
     }

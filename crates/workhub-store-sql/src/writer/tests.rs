@@ -104,10 +104,10 @@ async fn a_failing_unit_is_rolled_back_alone() {
     assert_eq!(writer.changes(), 1 + counted, "only `run` counts changes");
 }
 
-/// A native unit that panics after writing is undone and answered with an error, and the
-/// writer thread carries on with the units after it.
+/// A unit that panics after writing, on either connection, is undone and answered with an
+/// error, and the writer carries on with the units after it.
 #[tokio::test]
-async fn a_panicking_native_unit_is_undone_and_the_writer_goes_on() {
+async fn a_panicking_unit_is_undone_and_the_writer_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let (writer, url) = writer_with_table(dir.path()).await;
     let panics = |conn: &rusqlite::Connection, n: i64| -> StoreResult<i64> {
@@ -118,6 +118,16 @@ async fn a_panicking_native_unit_is_undone_and_the_writer_goes_on() {
     assert!(failed.is_err(), "the caller hears of the failure");
     let after = writer.run_traffic_native(2, insert_natively, insert).await;
     assert_eq!(after.unwrap(), 2, "the next unit is written");
+    let failed: StoreResult<()> = writer
+        .run(|conn| {
+            Box::pin(async move {
+                insert(conn, 3).await?;
+                panic!("unit 3 panics after writing");
+            })
+        })
+        .await;
+    assert!(failed.is_err(), "the caller hears of the failure");
+    assert_eq!(writer.run(|conn| insert(conn, 4)).await.unwrap(), 4);
     let stored = stored(&url).await;
-    assert_eq!(stored, [2], "the panicking unit's row is gone");
+    assert_eq!(stored, [2, 4], "the panicking units' rows are gone");
 }
