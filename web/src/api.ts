@@ -619,8 +619,14 @@ export interface MessageHit {
   highlight: string;
 }
 
-export const searchMessages = (f: MessageSearch) =>
-  call<{ results: MessageHit[] }>(
+/** The hits, and whether the server's index is still reading older messages (`partial`). */
+export interface MessageSearchAnswer {
+  hits: MessageHit[];
+  partial: boolean;
+}
+
+export const searchMessages = (f: MessageSearch): Promise<MessageSearchAnswer> =>
+  call<{ results: MessageHit[]; partial?: boolean }>(
     'GET',
     `/api/v1/search/messages${query({
       q: f.q,
@@ -631,11 +637,12 @@ export const searchMessages = (f: MessageSearch) =>
       has_file: f.hasFile ? 'true' : null,
       limit: f.limit,
     })}`,
-  ).then((r) =>
-    (r.results ?? [])
+  ).then((r) => ({
+    hits: (r.results ?? [])
       .filter((x) => isRecord(x) && isRecord(x.message))
       .map((x) => ({ message: normMessage(x.message), highlight: String(x.highlight ?? '') })),
-  );
+    partial: r.partial === true,
+  }));
 
 // ---- Messaging administration: retention, sensitive words ----
 

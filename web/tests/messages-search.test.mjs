@@ -1,7 +1,8 @@
 // Message search: Alice and Bob chat (Chinese and English); Enter in the list's box opens the
 // search; 预算 finds the Chinese message with 预算 in bold, "BUDGET" the English one (its
 // HTML-looking text kept as text); "Files only" shows the empty state; Carol, not in the
-// conversation, finds nothing; a result opens the conversation at the message; 390x844.
+// conversation, finds nothing; a result opens the conversation at the message; 390x844; a
+// partial answer (an index still being built) is said so.
 // The index follows new messages within about a second, so the first search is retried.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -95,6 +96,7 @@ describe('message search', { skip: skipReason() ?? false, timeout: 180_000 }, ()
     assert.deepEqual(await hit.locator('[data-testid="msearch-highlight"] b').allInnerTexts(), ['预算']);
     await expectText(hit.getByTestId('msearch-conv'), /^鲍勃$/);
     await expectText(hit.getByTestId('msearch-sender'), /我/);
+    assert.equal(await byId(alice, 'msearch-partial').count(), 0, 'an index that has caught up says nothing');
 
     // English is case-insensitive; the message's tags are text, not elements.
     await byId(alice, 'msearch-input').fill('BUDGET');
@@ -114,6 +116,23 @@ describe('message search', { skip: skipReason() ?? false, timeout: 180_000 }, ()
     await byId(alice, 'msearch-files').uncheck();
     await eventually(async () => (await answered(alice, 'BUDGET')).count(), (n) => n === 1, 'back without the filter');
     assert.deepEqual(alice.errors, []);
+  });
+
+  test('while the index is still reading the history, the page says older messages may be missing', async () => {
+    // A node's index is built from the whole history when it is new or rebuilt: the server
+    // answers with partial: true meanwhile. Here the real answer is passed on with that flag.
+    const page = await signIn('alice');
+    await page.route('**/api/v1/search/messages?*', async (route) => {
+      const answer = await (await route.fetch()).json();
+      await route.fulfill({ json: { ...answer, partial: true } });
+    });
+    await page.goto(`${server.baseURL}/#/app/messages/search?q=${encodeURIComponent('预算')}`);
+    assert.equal(await (await answered(page, '预算')).count(), 1, 'the hits are still shown');
+    await expectText(byId(page, 'msearch-partial'), /搜索索引仍在建立中/);
+    await page.unroute('**/api/v1/search/messages?*');
+    await byId(page, 'msearch-submit').click();
+    await byId(page, 'msearch-partial').waitFor({ state: 'detached' });
+    await page.context().close();
   });
 
   test('someone not in the conversation finds nothing', async () => {

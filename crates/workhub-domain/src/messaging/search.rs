@@ -60,6 +60,10 @@ pub struct MessageSearch {
     recent: Arc<Mutex<HashMap<String, i64>>>,
     /// Where the cursor is saved; None for an index kept in memory.
     cursor_file: Option<PathBuf>,
+    /// Whether a round has reached the newest stored message since the node started. Until
+    /// then (a node new to a cluster, or an index rebuilt after an upgrade, has the whole
+    /// history to read) a search may miss older messages, and says so (`partial`).
+    caught_up: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The words of a message people would search for.
@@ -130,6 +134,7 @@ impl MessageSearch {
             rounds: Arc::default(),
             recent: Arc::default(),
             cursor_file,
+            caught_up: Arc::default(),
         })
     }
 
@@ -167,6 +172,8 @@ impl MessageSearch {
                 break;
             }
         }
+        self.caught_up
+            .store(true, std::sync::atomic::Ordering::Release);
         if let Ok(mut seen) = self.recent.lock() {
             let horizon = from.0 - LOOK_BACK_MS;
             seen.retain(|_, created| *created >= horizon);
@@ -252,6 +259,12 @@ impl MessageSearch {
         Ok(count)
     }
 
+    /// Whether the index may still lack older messages: no round has caught up with the
+    /// messages table since this node started.
+    pub fn partial(&self) -> bool {
+        !self.caught_up.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// GET /search/messages
     pub async fn search(&self, who: &UserActor, p: SearchParams) -> Result<Vec<SearchHit>, Error> {
         let q = p.q.trim();
@@ -328,5 +341,39 @@ fn indexed(m: &Message) -> IndexedMessage {
         text: searchable_text(&m.kind, &content),
         created_at: m.created_at,
         has_file: matches!(m.kind.as_str(), "file" | "image"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use workhub_bus::{LocalBus, LocalLimiter};
+    use workhub_core::SystemClock;
+    use workhub_store_sql::SqlStore;
+    use workhub_testkit::TestDb;
+
+    use super::MessageSearch;
+    use crate::Deps;
+
+    /// A new index says its results may be partial until a round has caught up with the
+    /// messages table, and not after.
+    #[tokio::test]
+    async fn results_are_partial_until_the_index_has_caught_up() {
+        let db = TestDb::sqlite();
+        let store = SqlStore::open(&db.url).await.unwrap();
+        let deps = Deps {
+            stores: store.stores(),
+            bus: Arc::new(LocalBus::default()),
+            limiter: Arc::new(LocalLimiter::default()),
+            clock: Arc::new(SystemClock),
+            outbound: Arc::new(crate::callbacks::NoOutbound),
+            settings: Default::default(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let search = MessageSearch::open(deps, dir.path().join("search")).unwrap();
+        assert!(search.partial(), "nothing read yet");
+        search.index_new().await.unwrap();
+        assert!(!search.partial(), "caught up");
     }
 }

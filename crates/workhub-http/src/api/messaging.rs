@@ -327,5 +327,6 @@ pub async fn search(
     Query(q): Query<SearchParams>,
 ) -> ApiResult<Json<Value>> {
     let results = state.search.search(&who, q).await?;
-    Ok(Json(json!({ "results": results })))
+    let partial = state.search.partial();
+    Ok(Json(json!({ "results": results, "partial": partial })))
 }

@@ -95,6 +95,7 @@ async fn search_finds_chinese_and_english_in_my_conversations_only() {
         )
         .await;
         let after = search_until(&s, &bob, &q("预算"), 1).await;
+        assert_eq!(after["partial"], false, "the index has caught up");
         assert!(
             after["results"]
                 .as_array()

@@ -52,6 +52,7 @@ export function MessageSearchView() {
   };
   const [text, setText] = useState(f.q);
   const [hits, setHits] = useState<MessageHit[] | null>(null);
+  const [partial, setPartial] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState('');
   // Submitting the same query again re-runs it (the index follows new messages within a second).
@@ -75,7 +76,7 @@ export function MessageSearchView() {
       hasFile: f.files,
       limit: 50,
     }).then(
-      (r) => n === run.current && (setHits(r), setDone(key)),
+      (r) => n === run.current && (setHits(r.hits), setPartial(r.partial), setDone(key)),
       (err: unknown) => n === run.current && (setError(err), setDone(key)),
     );
   }, [key, again]);
@@ -162,6 +163,11 @@ export function MessageSearchView() {
       </form>
       <div class="msearch-body" data-testid="msearch-results" data-query={f.q} data-state={done === key ? 'done' : 'loading'}>
         <ErrorAlert error={error} testid="msearch-error" />
+        {f.q.trim() && hits !== null && partial && (
+          <p class="msearch-partial" data-testid="msearch-partial" role="status">
+            {t('msearch.partial')}
+          </p>
+        )}
         {!f.q.trim() ? (
           <Empty testid="msearch-hint">{t('msearch.hint')}</Empty>
         ) : hits === null ? (
