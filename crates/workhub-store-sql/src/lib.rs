@@ -68,6 +68,17 @@ impl SqlStore {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
             _ => url.to_string(),
         };
+        // The readers and both writers open the database by its file: each would get an empty
+        // database of its own in memory.
+        if backend == Backend::Sqlite
+            && (sqlite_file(&url).as_os_str() == ":memory:" || url.contains("mode=memory"))
+        {
+            return Err(StoreError::Backend(
+                "an in-memory SQLite database cannot be shared by the server's connections: \
+                 give a file (sqlite://PATH) or a data folder"
+                    .to_string(),
+            ));
+        }
         let mut options = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
             .acquire_timeout(Duration::from_secs(10));

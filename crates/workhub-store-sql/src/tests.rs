@@ -20,3 +20,13 @@ async fn conformance_on_every_engine() {
         db.cleanup().await;
     }
 }
+
+/// An in-memory SQLite url is refused with a reason: each of the store's connections would
+/// open an empty database of its own, and messages would vanish from every read.
+#[tokio::test]
+async fn an_in_memory_sqlite_database_is_refused() {
+    for url in ["sqlite::memory:", "sqlite://file?mode=memory"] {
+        let refused = SqlStore::open(url).await.err().expect(url).to_string();
+        assert!(refused.contains("in-memory"), "{url}: {refused}");
+    }
+}
