@@ -107,8 +107,7 @@ impl CallbackCipher {
     pub fn signature(&self, timestamp: &str, nonce: &str, encrypted: &str) -> String {
         let mut parts = [self.token.as_str(), timestamp, nonce, encrypted];
         parts.sort_unstable();
-        let digest = Sha1::digest(parts.concat().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        crate::secret::hex(&Sha1::digest(parts.concat().as_bytes()))
     }
 
     fn iv(&self) -> [u8; 16] {

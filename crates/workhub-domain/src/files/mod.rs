@@ -372,10 +372,7 @@ impl Files {
         content_type: &str,
         bytes: &[u8],
     ) -> Result<FileRecord, Error> {
-        let sha256: String = Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = workhub_core::secret::hex(&Sha256::digest(bytes));
         let blob = blobs::blob_key(&sha256);
         // Object stores write whole objects: a reader never sees half a blob.
         if !self.blobs.exists(&blob).await? {
@@ -534,9 +531,5 @@ async fn sha256_of(path: &Path) -> Result<String, Error> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(workhub_core::secret::hex(&hasher.finalize()))
 }
