@@ -75,7 +75,26 @@ pub struct Args {
 async fn main() -> Result<()> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let args = Args::parse();
-    let result = scenarios::run(&args).await?;
+    let probe = machine_probe_ms();
+    let mut result = scenarios::run(&args).await?;
+    if let Some(fields) = result.as_object_mut() {
+        fields.insert("machine_probe_ms".into(), probe.round().into());
+    }
     println!("{result}");
     Ok(())
+}
+
+/// The machine's speed as the run starts: milliseconds for a fixed single-threaded loop. A
+/// virtual machine of this kind runs the same code markedly slower in some minutes than in
+/// others, so runs compare only alongside this figure (BENCHMARKS.md).
+fn machine_probe_ms() -> f64 {
+    let started = std::time::Instant::now();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..100_000_000u64 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x = std::hint::black_box(x);
+    }
+    started.elapsed().as_secs_f64() * 1000.0
 }
