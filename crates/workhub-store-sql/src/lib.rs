@@ -46,9 +46,12 @@ pub struct SqlStore {
 }
 
 /// SQLite connection settings: WAL so readers never block the writer, FULL so a commit is
-/// fsync'd before it is acknowledged, and a busy timeout for other processes (the CLI).
+/// fsync'd before it is acknowledged, and a busy timeout for other processes (the CLI). Temporary
+/// storage in memory: every unit of a batch runs in a savepoint, whose journal (the pages' prior
+/// contents, for a rollback to it) otherwise spills into a temporary file past 64 KiB, and a
+/// batch of messages wrote ~27 pages per message there (BENCHMARKS.md, "savepoint journal").
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;";
+     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;";
 
 impl SqlStore {
     /// Connects, runs pending migrations and starts the writer.
