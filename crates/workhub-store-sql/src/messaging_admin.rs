@@ -137,6 +137,20 @@ impl MessagingAdminStore for SqlStore {
             .map_err(backend_error)
     }
 
+    async fn sensitive_words_version(&self, corp: &CorpId) -> StoreResult<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS words, COALESCE(MAX(created_at), 0) AS saved_at \
+             FROM sensitive_words WHERE corp_id = $1",
+        )
+        .bind(s(corp))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        let words: i64 = row.try_get("words").map_err(backend_error)?;
+        let saved_at: i64 = row.try_get("saved_at").map_err(backend_error)?;
+        Ok((words, saved_at))
+    }
+
     async fn save_sensitive_words(
         &self,
         corp: &CorpId,

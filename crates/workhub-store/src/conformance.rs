@@ -1686,6 +1686,7 @@ async fn messaging_settings(stores: &Stores) {
     admin.save_retention(&corp, 30).await.unwrap();
     admin.save_retention(&corp, 60).await.unwrap();
     assert_eq!(admin.find_retention(&corp).await.unwrap(), Some(60));
+    assert_eq!(admin.sensitive_words_version(&corp).await.unwrap(), (0, 0));
     let words = |list: &[(&str, &str)]| -> Vec<SensitiveWord> {
         list.iter()
             .map(|(w, a)| SensitiveWord {
@@ -1707,10 +1708,16 @@ async fn messaging_settings(stores: &Stores) {
         words(&[("a", "block"), ("b", "mask")]),
         "first of a duplicate wins; sorted"
     );
+    assert_eq!(admin.sensitive_words_version(&corp).await.unwrap(), (2, 1));
     admin
         .save_sensitive_words(&corp, words(&[("c", "warn")]), 2)
         .await
         .unwrap();
+    assert_eq!(
+        admin.sensitive_words_version(&corp).await.unwrap(),
+        (1, 2),
+        "every save changes the version"
+    );
     assert_eq!(
         admin.list_sensitive_words(&corp).await.unwrap(),
         words(&[("c", "warn")]),

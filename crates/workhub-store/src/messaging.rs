@@ -354,6 +354,9 @@ pub trait MessagingAdminStore: Send + Sync {
     async fn save_retention(&self, corp: &CorpId, days: i64) -> StoreResult<()>;
     /// The company's sensitive words and their actions, alphabetically.
     async fn list_sensitive_words(&self, corp: &CorpId) -> StoreResult<Vec<SensitiveWord>>;
+    /// What changes whenever the list is saved: its size and the time of its last save. A node
+    /// compares it with the one its compiled list was built from.
+    async fn sensitive_words_version(&self, corp: &CorpId) -> StoreResult<(i64, i64)>;
     /// Replaces the whole list (an admin's save or a file import).
     async fn save_sensitive_words(
         &self,

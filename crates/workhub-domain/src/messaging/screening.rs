@@ -16,14 +16,23 @@ use crate::StoreResultExt;
 use crate::authz::catalogue as p;
 use crate::context::{Meta, UserActor};
 
-/// How long a node trusts its compiled list before reading it again (other nodes' changes).
-const FRESH_FOR: Duration = Duration::from_secs(10);
+/// How long a node trusts its compiled list before checking whether the list changed (another
+/// node saved it). The check reads two numbers; the list is read and compiled again only when
+/// they moved.
+const CHECK_EVERY: Duration = Duration::from_secs(1);
 /// Largest list a company may keep.
 const MAX_WORDS: usize = 50_000;
 
 /// Compiled lists per company.
 #[derive(Default)]
-pub(super) struct Matchers(Mutex<HashMap<CorpId, (Instant, Arc<Matcher>)>>);
+pub(super) struct Matchers(Mutex<HashMap<CorpId, Compiled>>);
+
+/// A company's compiled list, the list's version it was built from, and when that was checked.
+struct Compiled {
+    checked: Instant,
+    version: (i64, i64),
+    matcher: Arc<Matcher>,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WordEntry {
@@ -52,26 +61,38 @@ fn text_fields(content: &mut Value) -> Vec<&mut Value> {
 
 impl Messaging {
     async fn matcher(&self, corp: &CorpId) -> Result<Arc<Matcher>, Error> {
-        if let Ok(cache) = self.matchers.0.lock()
-            && let Some((at, m)) = cache.get(corp)
-            && at.elapsed() < FRESH_FOR
+        let cached = match self.matchers.0.lock() {
+            Ok(cache) => cache
+                .get(corp)
+                .map(|c| (c.checked, c.version, c.matcher.clone())),
+            Err(_) => None,
+        };
+        if let Some((checked, _, matcher)) = &cached
+            && checked.elapsed() < CHECK_EVERY
         {
-            return Ok(m.clone());
+            return Ok(matcher.clone());
         }
-        let words = self
-            .deps
-            .stores
-            .messaging_admin
-            .list_sensitive_words(corp)
-            .await
-            .or_internal()?;
-        let list: Vec<(String, Action)> = words
-            .into_iter()
-            .filter_map(|w| Some((w.word, Action::parse(&w.action)?)))
-            .collect();
-        let matcher = Arc::new(Matcher::new(&list));
+        let admin = &self.deps.stores.messaging_admin;
+        let version = admin.sensitive_words_version(corp).await.or_internal()?;
+        let matcher = match cached {
+            Some((_, built_from, matcher)) if built_from == version => matcher,
+            _ => {
+                let words = admin.list_sensitive_words(corp).await.or_internal()?;
+                let list: Vec<(String, Action)> = words
+                    .into_iter()
+                    .filter_map(|w| Some((w.word, Action::parse(&w.action)?)))
+                    .collect();
+                Arc::new(Matcher::new(&list))
+            }
+        };
         if let Ok(mut cache) = self.matchers.0.lock() {
-            cache.insert(corp.clone(), (Instant::now(), matcher.clone()));
+            let checked = Instant::now();
+            let compiled = Compiled {
+                checked,
+                version,
+                matcher: matcher.clone(),
+            };
+            cache.insert(corp.clone(), compiled);
         }
         Ok(matcher)
     }

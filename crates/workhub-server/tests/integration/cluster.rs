@@ -1,5 +1,6 @@
 //! Two `workhub` processes on one PostgreSQL and one Redis: an event written through node A
-//! reaches a WebSocket connected to node B, in a member's own stream and in a large group's.
+//! reaches a WebSocket connected to node B, in a member's own stream and in a large group's, and
+//! a sensitive word saved on node A is applied on node B.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -227,6 +228,44 @@ async fn an_event_written_on_node_a_reaches_a_websocket_on_node_b() {
             assert_eq!(frame["event"]["data"]["id"], sent["id"]);
             break;
         }
+    }
+    // A word an admin blocks on node A is blocked on node B within about a second (B checks
+    // whether the list changed every second; it compiled the empty list just before).
+    let send_on_b = |n: usize| {
+        let (http, token, url) = (http.clone(), token_b.clone(), b.url.clone());
+        let path = format!("{url}/api/v1/conversations/{group_id}/messages");
+        async move {
+            let text = json!({ "client_msg_id": format!("word-{n}"), "type": "text",
+                               "content": { "content": "线上赌博" } });
+            let res = http.post(path).bearer_auth(token).json(&text).send();
+            let res = res.await.unwrap();
+            (res.status(), res.json::<Value>().await.unwrap())
+        }
+    };
+    assert_eq!(send_on_b(0).await.0, StatusCode::OK, "no words yet");
+    let words = json!({ "words": [{ "word": "赌博", "action": "block" }] });
+    let res = http
+        .put(format!("{}/api/v1/admin/sensitive-words", a.url))
+        .bearer_auth(&token_a)
+        .json(&words)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let saved = std::time::Instant::now();
+    let mut n = 1;
+    loop {
+        let (status, body) = send_on_b(n).await;
+        if status == StatusCode::BAD_REQUEST {
+            assert_eq!(body["code"], "sensitive_word");
+            break;
+        }
+        assert!(
+            saved.elapsed() < 3 * SECOND,
+            "node B still lets the word through"
+        );
+        tokio::time::sleep(SECOND / 10).await;
+        n += 1;
     }
     drop((a, b));
     db.cleanup().await;
