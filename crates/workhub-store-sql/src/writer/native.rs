@@ -1,4 +1,4 @@
-//! SQLite's busiest units (messages) run on a thread of their own, on a second write
+//! SQLite's busiest units (messages, read marks) run on a thread of their own, on a second write
 //! connection driven directly (rusqlite) rather than through sqlx.
 //!
 //! Through sqlx every statement is a hand-off to the connection's thread and back, and on a
@@ -32,7 +32,7 @@ impl NativeWriter {
     pub(super) fn start(path: &Path, pragmas: &str) -> StoreResult<NativeWriter> {
         let conn = Connection::open(path).map_err(native_error)?;
         conn.execute_batch(pragmas).map_err(native_error)?;
-        // Every statement a batch runs stays prepared (a message runs six, plus savepoints).
+        // Every statement a batch runs stays prepared (a message runs six, savepoints three).
         conn.set_prepared_statement_cache_capacity(64);
         let (queue, batches) = mpsc::channel::<Batch>();
         std::thread::Builder::new()
