@@ -32,7 +32,8 @@ impl NativeWriter {
     pub(super) fn start(path: &Path, pragmas: &str) -> StoreResult<NativeWriter> {
         let conn = Connection::open(path).map_err(native_error)?;
         conn.execute_batch(pragmas).map_err(native_error)?;
-        // Every statement a batch runs stays prepared (a message runs six, savepoints three).
+        // Every statement a batch runs stays prepared (a message runs five; the transaction and
+        // its savepoints five more).
         conn.set_prepared_statement_cache_capacity(64);
         let (queue, batches) = mpsc::channel::<Batch>();
         std::thread::Builder::new()
