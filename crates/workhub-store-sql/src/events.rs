@@ -29,8 +29,27 @@ pub(crate) async fn append(
         return append_to_one(conn, corp, user, event, now).await;
     }
     let postgres = conn.backend_name() == "PostgreSQL";
-    // $2 names the recipients: the company again, or a JSON list of userids.
-    let (recipients, audience) = match &event.recipients {
+    let (recipients, audience) = recipients_of(corp, event, postgres);
+    fan_out(
+        conn,
+        corp,
+        recipients,
+        &audience,
+        (event.kind, &event.data),
+        None,
+        now,
+    )
+    .await
+}
+
+/// A subquery of `event`'s recipients' userids, reading `$2`, and the value to bind there: the
+/// company again, or a JSON list of userids.
+pub(crate) fn recipients_of(
+    corp: &CorpId,
+    event: &NewEvent,
+    postgres: bool,
+) -> (&'static str, String) {
+    match &event.recipients {
         Recipients::WholeCorp => (
             "SELECT userid FROM users WHERE corp_id = $2",
             corp.as_str().to_string(),
@@ -43,17 +62,7 @@ pub(crate) async fn append(
             },
             serde_json::to_string(users).unwrap_or_else(|_| "[]".into()),
         ),
-    };
-    fan_out(
-        conn,
-        corp,
-        recipients,
-        &audience,
-        (event.kind, &event.data),
-        None,
-        now,
-    )
-    .await
+    }
 }
 
 /// The common case of one recipient (a member's own devices), in two plain statements: on

@@ -1,19 +1,13 @@
 //! Appending to the event streams on SQLite's native writer (`writer::native`): what `events`
 //! does through sqlx, in statements that need no JSON round trip.
 
-use std::sync::LazyLock;
-
 use rusqlite::{Connection, ToSql, params};
 use workhub_core::CorpId;
-use workhub_store::{Appended, NewEvent, Recipients};
+use workhub_store::{Appended, NewEvent};
 
-use crate::events::appended;
+use crate::events::{appended, recipients_of};
 use crate::writer::bound;
 
-static TO_USERS: LazyLock<String> =
-    LazyLock::new(|| bump_returning("SELECT value FROM json_each($2)"));
-static TO_WHOLE_CORP: LazyLock<String> =
-    LazyLock::new(|| bump_returning("SELECT userid FROM users WHERE corp_id = $1"));
 const APPEND: &str = "INSERT INTO events (corp_id, userid, seq, kind, data, created_at, \
      message_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
@@ -33,18 +27,12 @@ pub(crate) fn append(
     event: &NewEvent,
     now: i64,
 ) -> rusqlite::Result<Vec<Appended>> {
-    let (bump, audience) = match &event.recipients {
-        Recipients::WholeCorp => (&*TO_WHOLE_CORP, String::new()),
-        Recipients::Users(users) => (
-            &*TO_USERS,
-            serde_json::to_string(users).unwrap_or_else(|_| "[]".into()),
-        ),
-    };
+    let (recipients, audience) = recipients_of(corp, event, false);
     let args: [&dyn ToSql; 2] = [&corp.as_str(), &audience];
     fan_out(
         conn,
         corp,
-        bump,
+        &bump_returning(recipients),
         &args,
         (event.kind, &event.data),
         None,
